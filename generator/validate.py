@@ -1,0 +1,703 @@
+"""Validate one record file: a loaded node tree -> a model object and every problem in it.
+
+Three passes over one file, all reporting into the same list so that an
+editor sees every problem at once:
+
+1. shapes, driven by ``schema.py``: known keys, required fields, kinds,
+   enumerations, lengths, dates that exist;
+2. rules between fields of the same file: date order, 预告, item numbers,
+   no names for 群众代表, ...;
+3. personal data in every scalar of the file (``privacy.py``).
+
+A model object is built only when the file has no problem at all. Rules that
+need other files (platform references, inherited method steps, the parent
+tree, unique ids) are checked in ``archive.py``, from the ``refs`` returned
+here with the positions they need.
+
+Field paths and positions, the convention every message follows:
+
+* a path names the field as the editor wrote it, with **1-based** list
+  indexes: ``consensus.items[1].due`` is the ``due`` of the first consensus
+  item, the same number ``follow_up[].item`` uses to refer to it;
+* the position (line, column) is where that field starts: the key for a
+  field of a mapping, the element itself for a list element. A missing
+  field is reported at the key of the mapping that should hold it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from generator import model, privacy
+from generator.ids import ID_RULE, is_valid_id, suggest_id
+from generator.loader import Document, Mapping, Mark, Node, Scalar, Sequence
+from generator.problems import Problem
+from generator.schema import CASE, PLATFORM, URL_SCHEMES, Field
+
+# Dates: ASCII digits only (\d would accept full-width digits).
+_DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_INT: Final = re.compile(r"[+-]?[0-9]+")
+_URL_FORBIDDEN: Final = re.compile(r"[\s\"'<>\\\x00-\x1f\x7f]")
+_SHOW_MAX: Final = 40
+
+
+class _Invalid:
+    """Marks a value that was present but wrong (already reported)."""
+
+    def __repr__(self) -> str:
+        return "<invalid>"
+
+
+INVALID: Final = _Invalid()
+
+
+class _Object(dict):
+    """A checked mapping: field name -> converted value, with where each key was."""
+
+    __slots__ = ("mark", "marks")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark  # where the mapping's field starts (its key)
+        self.marks: dict[str, Mark] = {}
+
+
+class _List(list):
+    """A checked list: converted elements, with where each element was."""
+
+    __slots__ = ("mark", "marks")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.marks: list[Mark] = []
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """A case's step name with its position, for the cross-file method check."""
+
+    name: str
+    mark: Mark
+    path: str
+
+
+@dataclass(frozen=True)
+class PlatformRefs:
+    """What cross-file rules need to know about a platform file, even a broken one."""
+
+    parent: str | None = None
+    parent_mark: Mark | None = None
+    level: str | None = None
+    level_mark: Mark | None = None
+    method: model.Method | None = None
+
+
+@dataclass(frozen=True)
+class CaseRefs:
+    """What cross-file rules need to know about a case file, even a broken one."""
+
+    platform: str | None = None
+    platform_mark: Mark | None = None
+    steps: tuple[StepRef, ...] = ()
+
+
+@dataclass
+class PlatformResult:
+    platform: model.Platform | None
+    problems: list[Problem]
+    refs: PlatformRefs = field(default_factory=PlatformRefs)
+
+
+@dataclass
+class CaseResult:
+    case: model.Case | None
+    problems: list[Problem]
+    refs: CaseRefs = field(default_factory=CaseRefs)
+
+
+def validate_platform(document: Document, platform_id: str) -> PlatformResult:
+    checker = _Checker(document.path)
+    root = checker.root(document.root, PLATFORM)
+    if root is INVALID:
+        return PlatformResult(None, checker.problems)
+    _platform_rules(checker, root)
+    _personal_data(checker, document.root, _platform_personal_data_message)
+    refs = _platform_refs(root)
+    if checker.problems:
+        return PlatformResult(None, checker.problems, refs)
+    return PlatformResult(_platform(platform_id, document.path, root), [], refs)
+
+
+def validate_case(document: Document, case_id: str, as_of: dt.date) -> CaseResult:
+    checker = _Checker(document.path)
+    root = checker.root(document.root, CASE)
+    if root is INVALID:
+        return CaseResult(None, checker.problems)
+    _case_rules(checker, root, as_of)
+    _personal_data(checker, document.root, _case_personal_data_message)
+    refs = _case_refs(root)
+    if checker.problems:
+        return CaseResult(None, checker.problems, refs)
+    return CaseResult(_case(case_id, document.path, root), [], refs)
+
+
+# ---------------------------------------------------------------------------
+# Pass 1: shapes, driven by the schema.
+
+
+class _Checker:
+    """Converts nodes to Python values field by field, collecting problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self._convert: dict[str, Callable[[Node, Field, str, Mark], Any]] = {
+            "text": self._text,
+            "multiline": self._text,
+            "date": self._date,
+            "int": self._int,
+            "bool": self._bool,
+            "enum": self._enum,
+            "url": self._url,
+            "id": self._id,
+            "list": self._list,
+            "object": self._object,
+        }
+
+    def error(self, mark: Mark, path: str, message: str) -> None:
+        self.problems.append(Problem(self.file, mark.line, mark.column, path, message))
+
+    def root(self, node: Node, spec: Field) -> Any:
+        if not isinstance(node, Mapping):
+            self.error(node.mark, "", f"记录应为“键: 值”形式的映射，实际为{_shape(node)}")
+            return INVALID
+        return self._object(node, spec, "", node.mark)
+
+    def value(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        """The converted value; None when empty, INVALID when wrong (already reported)."""
+        return self._convert[spec.kind](node, spec, path, mark)
+
+    def _object(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        if not isinstance(node, Mapping):
+            self.error(mark, path, f"应为“键: 值”形式的映射，实际为{_shape(node)}")
+            return INVALID
+        out = _Object(mark)
+        empty: set[str] = set()
+        for key, child in node.items:
+            name = key.value
+            child_spec = spec.by_name.get(name)
+            child_path = f"{path}.{name}" if path else name
+            if child_spec is None:
+                self.error(key.mark, child_path, _unknown_key_message(name, spec))
+                continue
+            value = None if _is_null(child) else self.value(child, child_spec, child_path, key.mark)
+            if value is None:
+                empty.add(name)
+                if child_spec.required:
+                    self.error(key.mark, child_path,
+                               f"必填字段“{name}”（{child_spec.title}）不能为空")
+                continue
+            out[name] = value
+            out.marks[name] = key.mark
+        for child_spec in spec.fields:
+            if child_spec.required and child_spec.name not in out and child_spec.name not in empty:
+                child_path = f"{path}.{child_spec.name}" if path else child_spec.name
+                self.error(mark, child_path,
+                           f"缺少必填字段“{child_spec.name}”（{child_spec.title}）")
+        return out
+
+    def _list(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        if not isinstance(node, Sequence):
+            self.error(mark, path, f"应为列表，实际为{_shape(node)}：多项请写成 [甲, 乙]，"
+                                   "或每项一行、以“- ”开头")
+            return INVALID
+        item_spec = spec.item
+        assert item_spec is not None
+        out = _List(mark)
+        for index, child in enumerate(node.items, start=1):
+            child_path = f"{path}[{index}]"
+            value = (None if _is_null(child)
+                     else self.value(child, item_spec, child_path, child.mark))
+            if value is None:
+                self.error(child.mark, child_path, "这一项是空的：请填写内容或删去这一项")
+                value = INVALID
+            out.append(value)
+            out.marks.append(child.mark)
+        count = len(out)
+        if spec.max_items is not None and not spec.min_items <= count <= spec.max_items:
+            self.error(mark, path,
+                       f"应有 {spec.min_items} 到 {spec.max_items} 项，实际为 {count} 项")
+        elif count < spec.min_items:
+            self.error(mark, path, f"至少需要 {spec.min_items} 项")
+        return out
+
+    def _scalar(self, node: Node, path: str, mark: Mark, expected: str) -> Scalar | None:
+        if isinstance(node, Scalar):
+            return node
+        self.error(mark, path, f"应为{expected}，实际为{_shape(node)}")
+        return None
+
+    def _text(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "文字")
+        if scalar is None:
+            return INVALID
+        text = scalar.value.strip()
+        if not text:
+            return None
+        if spec.max_length is not None and len(text) > spec.max_length:
+            self.error(mark, path, f"最多 {spec.max_length} 个字符，实际为 {len(text)} 个字符")
+            return INVALID
+        return text
+
+    def _date(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "日期（YYYY-MM-DD）")
+        if scalar is None:
+            return INVALID
+        match = _DATE.fullmatch(scalar.value)
+        if match is None:
+            self.error(mark, path, f"日期应为 YYYY-MM-DD 格式，实际为 {_show(scalar.value)}")
+            return INVALID
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            self.error(mark, path, _impossible_date_message(scalar.value, year, month))
+            return INVALID
+
+    def _int(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "整数")
+        if scalar is None:
+            return INVALID
+        if not scalar.plain or _INT.fullmatch(scalar.value) is None:
+            hint = "（不要加引号）" if _INT.fullmatch(scalar.value.strip()) else ""
+            self.error(mark, path, f"应为整数，实际为 {_show(scalar.value)}{hint}")
+            return INVALID
+        number = int(scalar.value)
+        if spec.minimum is not None and number < spec.minimum:
+            self.error(mark, path, f"应不小于 {spec.minimum}，实际为 {number}")
+            return INVALID
+        return number
+
+    def _bool(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "true 或 false")
+        if scalar is None:
+            return INVALID
+        if scalar.plain and scalar.value in ("true", "false"):
+            return scalar.value == "true"
+        self.error(mark, path, f"应为 true 或 false，实际为 {_show(scalar.value)}")
+        return INVALID
+
+    def _enum(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "以下之一：" + "、".join(spec.values))
+        if scalar is None:
+            return INVALID
+        value = scalar.value.strip()
+        if value in spec.values:
+            return value
+        self.error(mark, path, _enum_message(value, spec.values))
+        return INVALID
+
+    def _url(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "网址")
+        if scalar is None:
+            return INVALID
+        message = url_problem(scalar.value)
+        if message:
+            self.error(mark, path, message)
+            return INVALID
+        return scalar.value
+
+    def _id(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+        scalar = self._scalar(node, path, mark, "编号")
+        if scalar is None:
+            return INVALID
+        value = scalar.value.strip()
+        if is_valid_id(value):
+            return value
+        self.error(mark, path, id_problem(value))
+        return INVALID
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.is_null
+
+
+def _shape(node: Node) -> str:
+    if isinstance(node, Scalar):
+        return f"文字 {_show(node.value)}"
+    return "列表" if isinstance(node, Sequence) else "“键: 值”映射"
+
+
+def _show(value: str) -> str:
+    """An editor's value quoted for a message: one line, at most _SHOW_MAX characters."""
+    text = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    if len(text) > _SHOW_MAX:
+        text = text[: _SHOW_MAX - 1] + "…"
+    return f'"{text}"'
+
+
+def _unknown_key_message(name: str, spec: Field) -> str:
+    guess = spec.closest(name)
+    if guess:
+        return f"未知字段“{name}”：是否应为“{guess}”？"
+    return f"未知字段“{name}”：这里可以填写的字段有 {'、'.join(spec.by_name)}"
+
+
+def _enum_message(value: str, values: tuple[str, ...]) -> str:
+    import difflib  # only on the error path
+
+    message = f"应为以下之一：{'、'.join(values)}；实际为 {_show(value)}"
+    guess = difflib.get_close_matches(value, values, n=1, cutoff=0.5)
+    return f"{message}，是否应为“{guess[0]}”？" if guess else message
+
+
+def _impossible_date_message(text: str, year: int, month: int) -> str:
+    if not 1 <= month <= 12:
+        return f"日期不存在：{_show(text)} 的月份应为 01 到 12"
+    if year == 0:
+        return f"日期不存在：{_show(text)} 的年份不能为 0000"
+    days = calendar.monthrange(year, month)[1]
+    return f"日期不存在：{_show(text)}，{year} 年 {month} 月只有 {days} 天"
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not an acceptable link, or None. http and https only."""
+    if _URL_FORBIDDEN.search(url):
+        return "网址中不能有空格、引号、尖括号、反斜杠或控制字符：请只保留网址本身"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return f"网址格式不正确：{_show(url)}"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return f"网址应以 http:// 或 https:// 开头，实际为 {_show(url)}"
+    if not host:
+        return f"网址缺少域名：{_show(url)}，应形如 https://example.org/..."
+    return None
+
+
+def id_problem(value: str) -> str:
+    message = f"{_show(value)} 不是有效的编号：{ID_RULE}"
+    suggestion = suggest_id(value)
+    if suggestion and suggestion != value:
+        message += f"；是否应为“{suggestion}”？"
+    return message
+
+
+# ---------------------------------------------------------------------------
+# Pass 2: rules between fields of one file.
+
+
+def _platform_rules(checker: _Checker, root: _Object) -> None:
+    method = root.get("method")
+    if not isinstance(method, _Object):
+        return
+    steps = method.get("steps")
+    if not isinstance(steps, _List):
+        return
+    first_seen: dict[str, int] = {}
+    for index, name in enumerate(steps, start=1):
+        if not isinstance(name, str):
+            continue
+        if name in first_seen:
+            checker.error(steps.marks[index - 1], f"method.steps[{index}]",
+                          f"步骤名称“{name}”重复（第 {first_seen[name]} 项已有）："
+                          "同一方法的步骤名称不能重复")
+        else:
+            first_seen[name] = index
+
+
+_ANNOUNCED_ONLY_ABSENT: Final = ("consensus", "follow_up", "evaluation")
+
+
+def _case_rules(checker: _Checker, root: _Object, as_of: dt.date) -> None:
+    day = root.get("date")
+    day = day if isinstance(day, dt.date) else None
+    if day is not None:
+        _announcement_rules(checker, root, day, as_of)
+    items = _consensus_rules(checker, root.get("consensus"), day)
+    _follow_up_rules(checker, root.get("follow_up"), day, items)
+    _evaluation_rules(checker, root.get("evaluation"), day)
+    _notice_rules(checker, root.get("notice"))
+    _participants_rules(checker, root.get("participants"))
+
+
+def _announcement_rules(checker: _Checker, root: _Object, day: dt.date, as_of: dt.date) -> None:
+    if day > as_of:
+        for name in _ANNOUNCED_ONLY_ABSENT:
+            if name in root:
+                title = CASE.by_name[name].title
+                checker.error(root.marks[name], name,
+                              f"协商日期 {day} 晚于当前日期 {as_of}，是协商预告：预告不能填写"
+                              f"“{name}”（{title}），请在协商举行后再填写")
+    elif "consensus" not in root and "withdrawn" not in root:
+        checker.error(root.mark, "consensus",
+                      f"缺少必填字段“consensus”（协商结果）：协商日期 {day} 已过，请填写协商结果；"
+                      "若协商还没有举行，请把 date 改为计划的日期")
+
+
+def _consensus_rules(checker: _Checker, consensus: Any, day: dt.date | None) -> int | None:
+    """Check the consensus; return how many items it has, or None when that is unclear."""
+    if not isinstance(consensus, _Object):
+        return 0 if consensus is None else None
+    items = consensus.get("items")
+    if consensus.get("reached", True) is True and (items is None or items == []):
+        checker.error(consensus.marks.get("items", consensus.mark), "consensus.items",
+                      "达成共识（reached 为 true）时至少要有 1 条共识事项；"
+                      "未达成共识请写 reached: false")
+    if not isinstance(items, _List):
+        return 0 if items is None else None
+    for index, item in enumerate(items, start=1):
+        due = item.get("due") if isinstance(item, _Object) else None
+        if day is not None and isinstance(due, dt.date) and due < day:
+            checker.error(item.marks["due"], f"consensus.items[{index}].due",
+                          f"完成期限 {due} 早于协商日期 {day}")
+    return len(items)
+
+
+def _follow_up_rules(checker: _Checker, entries: Any, day: dt.date | None,
+                     items: int | None) -> None:
+    if not isinstance(entries, _List):
+        return
+    previous: dt.date | None = None
+    for index, entry in enumerate(entries, start=1):
+        if not isinstance(entry, _Object):
+            continue
+        when = entry.get("date")
+        if isinstance(when, dt.date):
+            path = f"follow_up[{index}].date"
+            if day is not None and when < day:
+                checker.error(entry.marks["date"], path, f"跟踪日期 {when} 早于协商日期 {day}")
+            if previous is not None and when < previous:
+                checker.error(entry.marks["date"], path,
+                              f"跟踪记录应按日期先后排列：{when} 早于上一条的 {previous}")
+            previous = when
+        number = entry.get("item")
+        if isinstance(number, int) and items is not None and number > items:
+            checker.error(entry.marks["item"], f"follow_up[{index}].item",
+                          _missing_item_message(number, items))
+
+
+def _missing_item_message(number: int, items: int) -> str:
+    if items == 0:
+        return f"没有第 {number} 条共识事项：consensus.items 中还没有事项"
+    return f"没有第 {number} 条共识事项：共识事项共 {items} 条，序号从 1 开始"
+
+
+def _evaluation_rules(checker: _Checker, entries: Any, day: dt.date | None) -> None:
+    if not isinstance(entries, _List) or day is None:
+        return
+    for index, entry in enumerate(entries, start=1):
+        when = entry.get("date") if isinstance(entry, _Object) else None
+        if isinstance(when, dt.date) and when < day:
+            checker.error(entry.marks["date"], f"evaluation[{index}].date",
+                          f"评价日期 {when} 早于协商日期 {day}")
+
+
+def _notice_rules(checker: _Checker, notice: Any) -> None:
+    if not isinstance(notice, _Object):
+        return
+    start, end = notice.get("from"), notice.get("to")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        checker.error(notice.marks["to"], "notice.to", f"公示结束日期 {end} 早于开始日期 {start}")
+
+
+def _participants_rules(checker: _Checker, participants: Any) -> None:
+    groups = participants.get("groups") if isinstance(participants, _Object) else None
+    if not isinstance(groups, _List):
+        return
+    for index, group in enumerate(groups, start=1):
+        if not isinstance(group, _Object) or group.get("role") not in model.ANONYMOUS_ROLES:
+            continue
+        if group.get("names"):
+            checker.error(group.marks["names"], f"participants.groups[{index}].names",
+                          f"{group['role']}不能填写姓名（保护居民隐私）："
+                          "请删去 names，只填写人数 count")
+
+
+# ---------------------------------------------------------------------------
+# Pass 3: personal data, in every scalar of the file (unknown fields included).
+
+
+def _personal_data(checker: _Checker, root: Node,
+                   message: Callable[[str, privacy.Finding], str | None]) -> None:
+    scalars = list(_scalar_values(root))
+    if not privacy.SUSPECT.search("\x00".join(scalars)):
+        return  # the common case: nothing that could be a number or an address
+    for path, mark, text in _scalars_with_paths(root):
+        for finding in privacy.find_personal_data(text):
+            text_of_message = message(path, finding)
+            if text_of_message:
+                checker.error(mark, path, text_of_message)
+
+
+def _case_personal_data_message(path: str, finding: privacy.Finding) -> str:
+    return (f"含有{finding.kind_name}“{finding.masked}”：公开记录中不能出现个人信息，"
+            "请删除或改用单位的公开联系方式")
+
+
+def _platform_personal_data_message(path: str, finding: privacy.Finding) -> str | None:
+    if finding.kind == "mobile":
+        if path == "contact":
+            return None  # the one place for a (public, official) phone number
+        return f"含有{finding.kind_name}“{finding.masked}”：电话号码只能填在 contact（联系方式）中"
+    return f"含有{finding.kind_name}“{finding.masked}”：公开记录中不能出现个人信息，请删除"
+
+
+def _scalar_values(root: Node) -> Iterator[str]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Scalar):
+            yield node.value
+        elif isinstance(node, Mapping):
+            stack.extend(value for _, value in node.items)
+        else:
+            stack.extend(node.items)
+
+
+def _scalars_with_paths(root: Node) -> Iterator[tuple[str, Mark, str]]:
+    """Every scalar with its field path and position, in file order; iterative, so any depth."""
+    stack: list[tuple[Node, str, Mark]] = [(root, "", root.mark)]
+    while stack:
+        node, path, mark = stack.pop()
+        if isinstance(node, Scalar):
+            yield path, mark, node.value
+        elif isinstance(node, Mapping):
+            for key, value in reversed(node.items):
+                stack.append((value, f"{path}.{key.value}" if path else key.value, key.mark))
+        else:
+            for index in range(len(node.items), 0, -1):
+                child = node.items[index - 1]
+                stack.append((child, f"{path}[{index}]", child.mark))
+
+
+# ---------------------------------------------------------------------------
+# Model objects, built only from a file without problems.
+
+
+def _platform_refs(root: _Object) -> PlatformRefs:
+    parent, level = root.get("parent"), root.get("level")
+    return PlatformRefs(
+        parent=parent if isinstance(parent, str) else None,
+        parent_mark=root.marks.get("parent"),
+        level=level if isinstance(level, str) else None,
+        level_mark=root.marks.get("level"),
+        method=_method(root.get("method")),
+    )
+
+
+def _method(method: Any) -> model.Method | None:
+    if not isinstance(method, _Object):
+        return None
+    name, steps = method.get("name"), method.get("steps")
+    if not isinstance(name, str) or not isinstance(steps, _List):
+        return None
+    return model.Method(name, tuple(step for step in steps if isinstance(step, str)))
+
+
+def _case_refs(root: _Object) -> CaseRefs:
+    platform = root.get("platform")
+    steps: list[StepRef] = []
+    entries = root.get("steps")
+    if isinstance(entries, _List):
+        for index, entry in enumerate(entries, start=1):
+            if isinstance(entry, _Object) and isinstance(entry.get("step"), str):
+                steps.append(StepRef(entry["step"], entry.marks["step"], f"steps[{index}].step"))
+    return CaseRefs(
+        platform=platform if isinstance(platform, str) else None,
+        platform_mark=root.marks.get("platform"),
+        steps=tuple(steps),
+    )
+
+
+def _platform(platform_id: str, source_path: str, root: _Object) -> model.Platform:
+    return model.Platform(
+        id=platform_id,
+        source_path=source_path,
+        name=root["name"],
+        level=root["level"],
+        region=root["region"],
+        host=root["host"],
+        full_name=root.get("full_name"),
+        parent_id=root.get("parent"),
+        method=_method(root.get("method")),
+        established=root.get("established"),
+        venue=root.get("venue"),
+        contact=root.get("contact"),
+        description=root.get("description"),
+    )
+
+
+def _case(case_id: str, source_path: str, root: _Object) -> model.Case:
+    topic = root["topic"]
+    return model.Case(
+        id=case_id,
+        source_path=source_path,
+        title=root["title"],
+        platform_id=root["platform"],
+        date=root["date"],
+        form=root["form"],
+        topic=model.Topic(topic["source"], tuple(topic["categories"]), topic["background"]),
+        participants=_participants(root["participants"]),
+        venue=root.get("venue"),
+        steps=tuple(
+            model.Step(s["step"], s.get("date"), s.get("note")) for s in root.get("steps", ())
+        ),
+        consensus=_consensus(root.get("consensus")),
+        follow_up=tuple(
+            model.FollowUp(f["date"], f["status"], f["note"], f.get("item"))
+            for f in root.get("follow_up", ())
+        ),
+        evaluation=tuple(_evaluation(e) for e in root.get("evaluation", ())),
+        notice=_notice(root.get("notice")),
+        sources=tuple(model.Source(s["title"], s["url"]) for s in root.get("sources", ())),
+        withdrawn=_withdrawal(root.get("withdrawn")),
+    )
+
+
+def _participants(participants: _Object) -> model.Participants:
+    groups = tuple(
+        model.Group(g["role"], g["count"], tuple(g.get("names", ())), tuple(g.get("orgs", ())))
+        for g in participants["groups"]
+    )
+    return model.Participants(groups, tuple(participants.get("convenors", ())))
+
+
+def _consensus(consensus: _Object | None) -> model.Consensus | None:
+    if consensus is None:
+        return None
+    items = tuple(
+        model.ConsensusItem(number, item["text"], item["owner"], item.get("due"))
+        for number, item in enumerate(consensus.get("items", ()), start=1)
+    )
+    return model.Consensus(
+        summary=consensus["summary"],
+        reached=consensus.get("reached", True),
+        items=items,
+        dissent=consensus.get("dissent"),
+    )
+
+
+def _evaluation(entry: _Object) -> model.Evaluation:
+    counts = entry.get("satisfaction")
+    satisfaction = None
+    if counts is not None:
+        satisfied, fairly, dissatisfied = (counts.get(key, 0) for key in model.SATISFACTION_KEYS)
+        satisfaction = model.Satisfaction(satisfied, fairly, dissatisfied)
+    return model.Evaluation(entry["date"], entry["by"], satisfaction, entry.get("comment"))
+
+
+def _notice(notice: _Object | None) -> model.Notice | None:
+    return None if notice is None else model.Notice(notice["from"], notice["to"])
+
+
+def _withdrawal(withdrawn: _Object | None) -> model.Withdrawal | None:
+    return None if withdrawn is None else model.Withdrawal(withdrawn["date"], withdrawn["reason"])

@@ -26,6 +26,7 @@ from tests.browser import (
     require_tool,
     run_axe,
     screenshot,
+    set_viewport,
     wide_elements,
 )
 
@@ -147,7 +148,7 @@ def test_no_horizontal_scroll_on_a_fitting_page_at_phone_width(
 
 def test_horizontal_scroll_is_detected(browser: WebDriver, site: StaticServer) -> None:
     browser.get(site / "wide.html")
-    screenshot(browser, Path("/dev/null"), 390, 844, mobile=True)
+    set_viewport(browser, 390, 844, mobile=True)
     assert has_horizontal_scroll(browser)
     assert any(e.startswith("div") for e in wide_elements(browser))
 

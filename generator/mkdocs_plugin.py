@@ -46,11 +46,17 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
     def __init__(self) -> None:
         self.content_dir = Path("content")
         self.build_dir = Path("build/docs")
+        self.content_in_repo = "content"
         self.hand_written: tuple[str, ...] = ()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         self.content_dir = root / self.config.content_dir
+        # Edit links are relative to the repository, taken to be the folder of mkdocs.yml.
+        try:
+            self.content_in_repo = self.content_dir.resolve().relative_to(root).as_posix()
+        except ValueError:
+            self.content_in_repo = self.content_dir.name
         self.build_dir = root / self.config.build_dir
         if not config.use_directory_urls:
             raise PluginError("xieshang: 案例地址为 /cases/<id>/，需要 use_directory_urls: true")
@@ -105,6 +111,6 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
             below = f"{site.PAGES_DIR}/{page.file.src_uri}"
         else:
             return None
-        source = f"{self.config.content_dir.strip('/')}/{below}"
+        source = f"{self.content_in_repo}/{below}"
         base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
         return base + quote(str(source))

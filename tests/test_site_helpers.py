@@ -1,0 +1,162 @@
+"""Building real sites with ``mkdocs build`` for the site tests, and reading their HTML.
+
+Not a test module of its own (apart from checking the HTML helper); the site
+tests import from it. A build is a real subprocess run of MkDocs with the
+xieshang plugin, from a config derived from the repository's mkdocs.yml with
+every path made absolute, so tests never write into the work tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONTENT = ROOT / "content"
+# The sample archive is written to be read on this day (its 2026 cases are announced).
+SAMPLE_AS_OF = dt.date(2026, 11, 25)
+
+
+def epoch(day: dt.date) -> str:
+    return str(int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC).timestamp()))
+
+
+@dataclass(frozen=True)
+class Build:
+    site: Path
+    docs: Path
+    returncode: int
+    output: str
+
+    def html(self, url: str) -> str:
+        return (self.site / url / "index.html").read_text(encoding="utf-8")
+
+    def page(self, url: str) -> ParsedPage:
+        return parse(self.html(url))
+
+
+def build_site(
+    work: Path, content: Path, as_of: dt.date, *, check: bool = True, **plugin: Any
+) -> Build:
+    """``mkdocs build --strict`` of ``content`` into ``work/site``."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(content)
+    config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
+    options = {"content_dir": str(content), "build_dir": str(work / "docs"), "demo": True}
+    options.update(plugin)
+    config["plugins"] = [{"xieshang": options}]
+    if not (content / "pages" / "about.md").exists():  # the nav names the sample's pages
+        config["nav"] = [entry for entry in config["nav"] if not _hand_written(entry)]
+    work.mkdir(parents=True, exist_ok=True)
+    config_file = work / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(as_of), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file),
+         "-d", str(work / "site")],
+        capture_output=True, text=True, env=env, cwd=work, check=False,
+    )
+    build = Build(work / "site", work / "docs", result.returncode, result.stdout + result.stderr)
+    if check and result.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{build.output}")
+    return build
+
+
+def _hand_written(entry: dict[str, str]) -> bool:
+    (target,) = entry.values()
+    return "/" not in target and target != "index.md"
+
+
+_SAMPLE: dict[Path, Build] = {}
+
+
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample archive (content/) built once per test session."""
+    base = tmp_path_factory.getbasetemp()
+    if base not in _SAMPLE:
+        _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF)
+    return _SAMPLE[base]
+
+
+# Reading HTML.
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""  # direct and nested text, whitespace kept
+
+
+@dataclass
+class ParsedPage:
+    elements: list[Element] = field(default_factory=list)
+    text: str = ""  # every text node outside <script>/<style>, decoded
+    title: str = ""
+
+    def find(self, tag: str, **attrs: str) -> list[Element]:
+        return [
+            e for e in self.elements
+            if e.tag == tag and all(_has(e.attrs.get(k.rstrip("_")), v) for k, v in attrs.items())
+        ]
+
+    def content_text(self) -> str:
+        return self.text
+
+
+def _has(actual: str | None, wanted: str) -> bool:
+    return actual is not None and (actual == wanted or wanted in actual.split())
+
+
+class _Parser(HTMLParser):
+    RAW = ("script", "style")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = ParsedPage()
+        self.open: list[Element] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.page.elements.append(element)
+        if tag not in ("meta", "link", "img", "br", "input", "hr", "source", "wbr"):
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index].tag == tag:
+                del self.open[index:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        for element in self.open:
+            element.text += data
+        if not any(e.tag in self.RAW for e in self.open):
+            self.texts.append(data)
+        if any(e.tag == "title" for e in self.open):
+            self.page.title += data
+
+
+def parse(html: str) -> ParsedPage:
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    parser.page.text = "".join(parser.texts)
+    return parser.page
+
+
+def test_parse_reads_text_and_elements() -> None:
+    page = parse('<title>a &lt;b&gt;</title><p class="x y">1 &amp; 2</p><script>s()</script>')
+    assert page.title == "a <b>"
+    assert page.find("p", class_="y")[0].text == "1 & 2"
+    assert "s()" not in page.text

@@ -43,6 +43,17 @@ class Page(Generic[T]):
     def url_of(self, number: int) -> str:
         return page_url(self.base, number)
 
+    def window(self, reach: int = 3) -> list[int | None]:
+        """Page numbers to offer: the first, the last and ``reach`` either side; None for a gap."""
+        wanted = {1, self.count, *range(self.number - reach, self.number + reach + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.count)
+        shown: list[int | None] = []
+        for n in numbers:
+            if shown and n - (shown[-1] or 0) > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
 
 def page_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"

@@ -19,7 +19,6 @@ Front matter is written by ``yaml.safe_dump``; the MkDocs plugin escapes the
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ STATUS_CLASS = {
     "无法落实": "failed",
 }
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available: 20x faster
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DESCRIPTION_LENGTH = 120
 
@@ -94,9 +94,8 @@ def paras(text: str | None) -> Markup:
 def time_tag(day: dt.date | None) -> Markup:
     if day is None:
         return Markup('<span class="xs-muted">未定</span>')
-    return Markup('<time datetime="{0}">{1}年{2}月{3}日</time>').format(
-        day.isoformat(), day.year, day.month, day.day
-    )
+    # Only integers from a date object go in: nothing to escape.
+    return Markup(f'<time datetime="{day.isoformat()}">{day.year}年{day.month}月{day.day}日</time>')
 
 
 def percent(share: float | None) -> str:
@@ -104,9 +103,14 @@ def percent(share: float | None) -> str:
 
 
 def relative(target: str, here: str) -> str:
-    """Link from the page at URL path ``here`` to ``target`` (both like ``cases/x/``)."""
-    path = posixpath.relpath("/" + target, "/" + here)
-    return "./" if path == "." else path + "/"
+    """Link from the page at URL path ``here`` to ``target`` (both like ``cases/x/``, or "")."""
+    up = here.split("/")[:-1]
+    down = target.split("/")[:-1]
+    common = 0
+    while common < min(len(up), len(down)) and up[common] == down[common]:
+        common += 1
+    path = "../" * (len(up) - common) + "".join(part + "/" for part in down[common:])
+    return path or "./"
 
 
 def safe_url(url: str) -> str | None:
@@ -139,7 +143,8 @@ def environment() -> jinja2.Environment:
 
 def front_matter(**meta: Any) -> str:
     data = {key: value for key, value in meta.items() if value is not None}
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=10**6) + "---\n"
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=True, width=10**6)
+    return "---\n" + text + "---\n"
 
 
 def page(template: jinja2.Template, meta: dict[str, Any], **context: Any) -> bytes:

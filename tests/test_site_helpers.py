@@ -45,10 +45,15 @@ class Build:
 
 
 def build_site(
-    work: Path, content: Path, as_of: dt.date, *, check: bool = True, **plugin: Any
+    work: Path, content: Path, as_of: dt.date, *, check: bool = True,
+    settings: dict[str, Any] | None = None, **plugin: Any,
 ) -> Build:
-    """``mkdocs build --strict`` of ``content`` into ``work/site``."""
+    """``mkdocs build --strict`` of ``content`` into ``work/site``.
+
+    ``settings`` override top-level keys of mkdocs.yml; ``plugin`` the plugin's options.
+    """
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.update(settings or {})
     config["docs_dir"] = str(content)
     config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
     options = {"content_dir": str(content), "build_dir": str(work / "docs"), "demo": True}

@@ -1,0 +1,134 @@
+"""The MkDocs plugin: refusing bad records, serve watching, determinism, slug pins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from generator.mkdocs_plugin import XieshangPlugin
+from tests.test_site_escaping import write
+from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, build_site
+
+AS_OF = dt.date(2024, 6, 1)
+
+
+def small_content(root: Path) -> Path:
+    content = root / "content"
+    write(content / "platforms" / "p.yml",
+          {"name": "议事厅", "level": "村社区", "region": "某村", "host": "村委会"})
+    write(content / "cases" / "2024-a.yml", {
+        "title": "停车难", "platform": "p", "date": "2024-03-18", "form": "会议协商",
+        "topic": {"source": "群众反映", "categories": ["停车"], "background": "车多位少。"},
+        "participants": {"groups": [{"role": "群众代表", "count": 3}]},
+        "consensus": {"summary": "划线。", "items": [{"text": "划线", "owner": "物业"}]},
+    })
+    write(content / "cases" / "2024-b.yml", {
+        "title": "停车收费", "platform": "p", "date": "2024-03-19", "form": "会议协商",
+        "topic": {"source": "群众反映", "categories": ["停車"], "background": "收费。"},
+        "participants": {"groups": [{"role": "群众代表", "count": 3}]},
+        "consensus": {"summary": "公示。", "items": [{"text": "公示", "owner": "物业"}]},
+    })
+    return content
+
+
+def test_a_record_problem_fails_the_build_with_its_position(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    path = content / "cases" / "2024-a.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("2024-03-18", "2024/3/18"),
+                    encoding="utf-8")
+    build = build_site(tmp_path, content, AS_OF, check=False)
+    assert build.returncode != 0
+    # path:line:col: field: message, one line per problem (the column is the validator's).
+    line = r"^content/cases/2024-a\.yml:3:\d+: date: 日期应为 YYYY-MM-DD 格式"
+    assert re.search(line, build.output, re.MULTILINE), build.output
+    assert "xieshang: 记录中有 1 个错误" in build.output
+    assert not (build.site / "index.html").exists()
+
+
+def test_category_slugs_follow_first_appearance_and_pins(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    build = build_site(tmp_path / "a", content, AS_OF)
+    assert (build.site / "categories" / "tingche" / "index.html").exists()  # 停车, 3月18日
+    assert "停車" in build.html("categories/tingche-2/")
+    (content / "category-slugs.yml").write_text("停車: tingche-fanti\n", encoding="utf-8")
+    pinned = build_site(tmp_path / "b", content, AS_OF)
+    assert "停車" in pinned.html("categories/tingche-fanti/")
+    assert "停车" in pinned.html("categories/tingche/")
+
+
+def test_a_bad_pin_is_reported_with_its_position(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    (content / "category-slugs.yml").write_text("停车: tingche\n停車: tingche\n", encoding="utf-8")
+    build = build_site(tmp_path, content, AS_OF, check=False)
+    assert build.returncode != 0
+    assert "content/category-slugs.yml:2:5: 停車: 地址 tingche 已分配给分类“停车”" in build.output
+
+
+def test_a_hand_written_page_may_not_shadow_a_generated_one(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    (content / "pages").mkdir()
+    (content / "pages" / "follow-up.md").write_text("# x\n", encoding="utf-8")
+    build = build_site(tmp_path, content, AS_OF, check=False)
+    assert build.returncode != 0
+    expected = "content/pages/follow-up.md:1:1: 页面文件名 follow-up.md 已被生成的页面占用"
+    assert expected in build.output
+
+
+def test_removed_records_disappear_from_the_docs_tree(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    build_site(tmp_path, content, AS_OF)
+    assert (tmp_path / "docs" / "cases" / "2024-b" / "index.md").exists()
+    (content / "cases" / "2024-b.yml").unlink()
+    build = build_site(tmp_path, content, AS_OF)
+    assert not (build.docs / "cases" / "2024-b").exists()
+    assert not (build.site / "cases" / "2024-b").exists()
+
+
+def test_same_commit_same_epoch_builds_byte_identical_sites(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    first = build_site(tmp_path / "one", content, SAMPLE_AS_OF)
+    second = build_site(tmp_path / "two", content, SAMPLE_AS_OF)
+    files = sorted(p.relative_to(first.site) for p in first.site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second.site) for p in second.site.rglob("*")
+                           if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(first.site, second.site, files, shallow=False)
+    assert not mismatch and not errors, mismatch[:10]
+    assert "sitemap.xml.gz" in {f.name for f in files}
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def watch(self, path: str) -> None:
+        self.calls.append(("watch", path))
+
+    def unwatch(self, path: str) -> None:
+        if ("watch", path) not in self.calls:
+            raise KeyError(path)
+        self.calls.append(("unwatch", path))
+
+
+def test_serve_watches_content_and_not_the_generated_tree(tmp_path: Path) -> None:
+    plugin = XieshangPlugin()
+    plugin.content_dir = tmp_path / "content"
+    plugin.build_dir = tmp_path / "build" / "docs"
+    server = FakeServer()
+    server.watch(str(plugin.build_dir))  # what `mkdocs serve` does with docs_dir
+    config: Any = object()
+    assert plugin.on_serve(server, config=config, builder=None) is server
+    assert ("unwatch", str(plugin.build_dir)) in server.calls
+    assert ("watch", str(plugin.content_dir)) in server.calls
+
+
+def test_use_directory_urls_is_required(tmp_path: Path) -> None:
+    content = small_content(tmp_path)
+    build = build_site(tmp_path, content, AS_OF, check=False,
+                       settings={"use_directory_urls": False})
+    assert build.returncode != 0
+    assert "use_directory_urls" in build.output

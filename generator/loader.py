@@ -14,8 +14,10 @@ node tree instead of letting PyYAML construct Python objects. That way:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -24,15 +26,18 @@ from generator.problems import Problem, RecordError
 MAX_FILE_BYTES = 256 * 1024
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
+# Nodes are NamedTuples rather than frozen dataclasses: just as immutable, and a
+# checked archive creates millions of them; a frozen dataclass takes several
+# times longer to construct. The builder below creates them with
+# ``tuple.__new__`` directly, skipping even the NamedTuple constructor.
 
-@dataclass(frozen=True)
-class Mark:
+
+class Mark(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based
 
 
-@dataclass(frozen=True)
-class Scalar:
+class Scalar(NamedTuple):
     value: str
     plain: bool  # written without quotes or block style
     mark: Mark
@@ -42,14 +47,12 @@ class Scalar:
         return self.plain and self.value in _NULL_WORDS
 
 
-@dataclass(frozen=True)
-class Sequence:
+class Sequence(NamedTuple):
     items: tuple[Node, ...]
     mark: Mark
 
 
-@dataclass(frozen=True)
-class Mapping:
+class Mapping(NamedTuple):
     items: tuple[tuple[Scalar, Node], ...]
     mark: Mark
 
@@ -70,23 +73,29 @@ Node = Scalar | Sequence | Mapping
 class Document:
     path: str  # as shown to editors, e.g. content/cases/2022-x.yml
     root: Node
+    source: bytes = b""  # the file as read; lets checks skip work cheaply (see privacy.py)
 
 
 def load_file(path: Path, display_path: str) -> Document:
     """Load one record file; raise RecordError with every problem that stops loading."""
+    if path.stat().st_size > MAX_FILE_BYTES:  # do not read a huge file only to refuse it
+        raise _too_large(display_path, path.stat().st_size)
     data = path.read_bytes()
     return load_bytes(data, display_path)
 
 
 def load_bytes(data: bytes, display_path: str) -> Document:
     if len(data) > MAX_FILE_BYTES:
-        raise _error(
-            display_path, Mark(1, 1),
-            f"文件过大：{len(data) // 1024} KB，上限为 256 KB，请删减内容或拆分记录",
-        )
+        raise _too_large(display_path, len(data))
     text = _decode(data, display_path)
-    _check_lines(text, display_path)
-    return Document(display_path, _parse(text, display_path))
+    return Document(display_path, _parse(text, display_path), data)
+
+
+def _too_large(display_path: str, size: int) -> RecordError:
+    return _error(
+        display_path, Mark(1, 1),
+        f"文件过大：{size // 1024} KB，上限为 256 KB，请删减内容或拆分记录",
+    )
 
 
 def _decode(data: bytes, display_path: str) -> str:
@@ -106,8 +115,12 @@ def _decode(data: bytes, display_path: str) -> str:
 _FULLWIDTH_COLON_KEY = re.compile(r"^\s*(?:-\s+)?[A-Za-z_]+\s*：")
 
 
-def _check_lines(text: str, display_path: str) -> None:
-    """Catch the two slips that YAML reports most confusingly."""
+def _line_problems(text: str, display_path: str) -> list[Problem]:
+    """The two slips that YAML reports most confusingly: tab indentation, a full-width colon.
+
+    Only consulted when YAML cannot parse the file: in a file that parses, a tab
+    or a "word：" at the start of a line is part of some text, not a mistake.
+    """
     problems = []
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -121,97 +134,123 @@ def _check_lines(text: str, display_path: str) -> None:
                 display_path, number, line.index("：") + 1, "",
                 "键后面用了中文冒号“：”：请改为英文冒号加空格“: ”",
             ))
-    if problems:
-        raise RecordError(problems)
+    return problems
 
 
 def _parse(text: str, display_path: str) -> Node:
-    builder = _TreeBuilder(display_path)
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            builder.feed(event)
-    except yaml.MarkedYAMLError as exc:
+        root = _build(yaml.CSafeLoader(text).get_event, display_path)
+    except yaml.YAMLError as exc:
+        raise RecordError(
+            _line_problems(text, display_path) or [_syntax_problem(exc, text, display_path)]
+        ) from None
+    if root is None:
+        raise _error(display_path, Mark(1, 1), "文件是空的：请按格式填写记录")
+    return root
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str, display_path: str) -> Problem:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
-        raise _error(display_path, where, _syntax_message(exc.problem or "")) from None
-    except yaml.YAMLError as exc:
-        raise _error(display_path, Mark(1, 1), f"YAML 语法错误：{exc}") from None
-    if builder.root is None:
-        raise _error(display_path, Mark(1, 1), "文件是空的：请按格式填写记录")
-    return builder.root
+        message = _syntax_message(exc.problem or "")
+    elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        where, message = _offset_mark(text, exc.position), _syntax_message(exc.reason or "")
+    else:
+        where, message = Mark(1, 1), f"YAML 语法错误：{exc}"
+    return Problem(display_path, where.line, where.column, "", message)
 
 
-class _TreeBuilder:
-    """Turns the libyaml event stream into Nodes, refusing what records never need."""
+def _offset_mark(text: str, offset: int) -> Mark:
+    """The position of a byte offset into the UTF-8 form of ``text`` (libyaml counts bytes)."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
+    line_start = before.rfind("\n") + 1
+    return Mark(before.count("\n") + 1, len(before) - line_start + 1)
 
-    def __init__(self, display_path: str) -> None:
-        self.display_path = display_path
-        self.root: Node | None = None
-        self.documents = 0
-        # Each open collection: (kind, mark, items, pending key for mappings).
-        self.stack: list[list] = []
 
-    def feed(self, event: yaml.Event) -> None:
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
+_new = tuple.__new__
+
+
+def _build(next_event: Callable[[], yaml.Event | None], display_path: str) -> Node | None:
+    """Turn the libyaml event stream into Nodes, refusing what records never need.
+
+    The hot loop of every check: one iteration per YAML event, so it dispatches
+    on the exact event class and creates nodes without calling constructors.
+    """
+    stack: list[tuple[list, Mark]] = []  # the open collections: (parent's items, start mark)
+    items: list = []  # the items of the innermost open collection (a mapping's: k, v, k, v)
+    top = items
+    documents = 0
+    while (event := next_event()) is not None:
+        kind = type(event)
+        if kind is _SCALAR:
+            explicit_tag = event.tag is not None and event.implicit == (False, False)
+            if event.anchor is not None or explicit_tag:
+                _refuse_anchor_and_tag(event, display_path)
+            start = event.start_mark
+            items.append(_new(Scalar, (
+                event.value, not event.style, _new(Mark, (start.line + 1, start.column + 1)),
+            )))
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if event.anchor is not None or event.tag is not None:
+                _refuse_anchor_and_tag(event, display_path)
+            start = event.start_mark
+            stack.append((items, _new(Mark, (start.line + 1, start.column + 1))))
+            items = []
+        elif kind is _MAPPING_END:
+            parent, mark = stack.pop()
+            parent.append(_new(Mapping, (_pairs(items, display_path), mark)))
+            items = parent
+        elif kind is _SEQUENCE_END:
+            parent, mark = stack.pop()
+            parent.append(_new(Sequence, (tuple(items), mark)))
+            items = parent
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
                 raise _error(
-                    self.display_path, mark,
+                    display_path, _mark(event),
                     "一个文件只能有一条记录：请删去“---”及其后的第二个文档，另建文件",
                 )
-        elif isinstance(event, yaml.AliasEvent):
-            raise _error(self.display_path, mark, "不支持 YAML 别名（*名称）：请直接写出内容")
-        elif isinstance(event, yaml.ScalarEvent | yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            self._refuse_anchor_and_tag(event, mark)
-            if isinstance(event, yaml.ScalarEvent):
-                self._add(Scalar(event.value, event.style in (None, ""), mark))
-            else:
-                kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                self.stack.append([kind, mark, [], None])
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            kind, start, items, _ = self.stack.pop()
-            node: Node = Sequence(tuple(items), start) if kind == "seq" else Mapping(
-                tuple(items), start
-            )
-            self._add(node)
+        elif kind is yaml.AliasEvent:
+            raise _error(display_path, _mark(event), "不支持 YAML 别名（*名称）：请直接写出内容")
+    return top[0] if top else None
 
-    def _refuse_anchor_and_tag(self, event: yaml.NodeEvent, mark: Mark) -> None:
-        if event.anchor is not None:
-            raise _error(self.display_path, mark, "不支持 YAML 锚点（&名称）：请直接写出内容")
-        explicit_tag = event.tag is not None and (
-            not isinstance(event, yaml.ScalarEvent) or not any(event.implicit)
-        )
-        if explicit_tag:
+
+_SCALAR = yaml.ScalarEvent
+_MAPPING_START = yaml.MappingStartEvent
+_MAPPING_END = yaml.MappingEndEvent
+_SEQUENCE_START = yaml.SequenceStartEvent
+_SEQUENCE_END = yaml.SequenceEndEvent
+
+
+def _mark(event: yaml.Event) -> Mark:
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _refuse_anchor_and_tag(event: yaml.NodeEvent, display_path: str) -> None:
+    if event.anchor is not None:
+        raise _error(display_path, _mark(event), "不支持 YAML 锚点（&名称）：请直接写出内容")
+    raise _error(
+        display_path, _mark(event),
+        f"不支持 YAML 标签（{_short_tag(event.tag or '')}）：请删去以“!”开头的标签",
+    )
+
+
+def _pairs(flat: list, display_path: str) -> tuple[tuple[Scalar, Node], ...]:
+    """A mapping's alternating keys and values as (key, value) pairs; keys are unique text."""
+    keys = flat[0::2]
+    seen: dict[str, Scalar] = {}
+    for key in keys:
+        if type(key) is not Scalar:
+            raise _error(display_path, key.mark, "键必须是简单的文字，不能是列表或映射")
+        earlier = seen.setdefault(key.value, key)
+        if earlier is not key:
             raise _error(
-                self.display_path, mark,
-                f"不支持 YAML 标签（{_short_tag(event.tag)}）：请删去以“!”开头的标签",
+                display_path, key.mark,
+                f"重复的键“{key.value}”（第 {earlier.mark.line} 行已有）：请合并或删去其一",
             )
-
-    def _add(self, node: Node) -> None:
-        if not self.stack:
-            self.root = node
-            return
-        frame = self.stack[-1]
-        kind, _, items, pending_key = frame
-        if kind == "seq":
-            items.append(node)
-        elif pending_key is None:
-            frame[3] = self._key(node, items)
-        else:
-            items.append((pending_key, node))
-            frame[3] = None
-
-    def _key(self, node: Node, items: list[tuple[Scalar, Node]]) -> Scalar:
-        if not isinstance(node, Scalar):
-            raise _error(self.display_path, node.mark, "键必须是简单的文字，不能是列表或映射")
-        for earlier, _ in items:
-            if earlier.value == node.value:
-                raise _error(
-                    self.display_path, node.mark,
-                    f"重复的键“{node.value}”（第 {earlier.mark.line} 行已有）：请合并或删去其一",
-                )
-        return node
+    return tuple(zip(keys, flat[1::2], strict=True))
 
 
 def _short_tag(tag: str) -> str:

@@ -50,9 +50,15 @@ class Field:
     fields: tuple[Field, ...] = ()  # object: its keys, in the order editors write them
     json_extra: Mapping[str, Any] = field(default_factory=dict)  # extra JSON Schema keywords
     by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False)
+    # For the validator's inner loop: a plain dict is faster to query than a mapping proxy.
+    index: dict[str, Field] = field(init=False, repr=False, compare=False)
+    required_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "by_name", MappingProxyType({f.name: f for f in self.fields}))
+        index = {f.name: f for f in self.fields}
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "by_name", MappingProxyType(index))
+        object.__setattr__(self, "required_names", tuple(f.name for f in self.fields if f.required))
 
     def closest(self, key: str) -> str | None:
         """The known key an unknown ``key`` most likely meant (``consensu`` -> ``consensus``)."""

@@ -45,6 +45,8 @@ _DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _INT: Final = re.compile(r"[+-]?[0-9]+")
 _URL_FORBIDDEN: Final = re.compile(r"[\s\"'<>\\\x00-\x1f\x7f]")
 _SHOW_MAX: Final = 40
+_NULL_WORDS: Final = frozenset({"", "~", "null", "Null", "NULL"})  # as loader.Scalar.is_null
+_from_iso: Final = dt.date.fromisoformat
 
 
 class _Invalid:
@@ -58,25 +60,23 @@ INVALID: Final = _Invalid()
 
 
 class _Object(dict):
-    """A checked mapping: field name -> converted value, with where each key was."""
+    """A checked mapping: field name -> converted value, with where each key was.
+
+    ``mark`` is where the mapping's field starts (its key); ``marks`` has every
+    key written, empty ones included. Set right after construction.
+    """
 
     __slots__ = ("mark", "marks")
-
-    def __init__(self, mark: Mark) -> None:
-        super().__init__()
-        self.mark = mark  # where the mapping's field starts (its key)
-        self.marks: dict[str, Mark] = {}
+    mark: Mark
+    marks: dict[str, Mark]
 
 
 class _List(list):
     """A checked list: converted elements, with where each element was."""
 
     __slots__ = ("mark", "marks")
-
-    def __init__(self, mark: Mark) -> None:
-        super().__init__()
-        self.mark = mark
-        self.marks: list[Mark] = []
+    mark: Mark
+    marks: list[Mark]
 
 
 @dataclass(frozen=True)
@@ -128,10 +128,10 @@ def validate_platform(document: Document, platform_id: str) -> PlatformResult:
     if root is INVALID:
         return PlatformResult(None, checker.problems)
     _platform_rules(checker, root)
-    _personal_data(checker, document.root, _platform_personal_data_message)
+    _personal_data(checker, document, _platform_personal_data_message)
     refs = _platform_refs(root)
     if checker.problems:
-        return PlatformResult(None, checker.problems, refs)
+        return PlatformResult(None, sorted(checker.problems), refs)
     return PlatformResult(_platform(platform_id, document.path, root), [], refs)
 
 
@@ -141,10 +141,10 @@ def validate_case(document: Document, case_id: str, as_of: dt.date) -> CaseResul
     if root is INVALID:
         return CaseResult(None, checker.problems)
     _case_rules(checker, root, as_of)
-    _personal_data(checker, document.root, _case_personal_data_message)
+    _personal_data(checker, document, _case_personal_data_message)
     refs = _case_refs(root)
     if checker.problems:
-        return CaseResult(None, checker.problems, refs)
+        return CaseResult(None, sorted(checker.problems), refs)
     return CaseResult(_case(case_id, document.path, root), [], refs)
 
 
@@ -182,54 +182,68 @@ class _Checker:
 
     def value(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
         """The converted value; None when empty, INVALID when wrong (already reported)."""
+        if type(node) is Scalar and node.plain and node.value in _NULL_WORDS:
+            return None
         return self._convert[spec.kind](node, spec, path, mark)
 
+    # The three methods below run for every field of every file: they avoid helper
+    # calls that the other kinds can afford.
+
     def _object(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if not isinstance(node, Mapping):
+        if type(node) is not Mapping:
             self.error(mark, path, f"应为“键: 值”形式的映射，实际为{_shape(node)}")
             return INVALID
-        out = _Object(mark)
-        empty: set[str] = set()
+        out = _Object()
+        out.mark = mark
+        out.marks = marks = {}
+        convert = self._convert
+        known = spec.index
+        prefix = f"{path}." if path else ""
         for key, child in node.items:
             name = key.value
-            child_spec = spec.by_name.get(name)
-            child_path = f"{path}.{name}" if path else name
+            child_spec = known.get(name)
             if child_spec is None:
-                self.error(key.mark, child_path, _unknown_key_message(name, spec))
+                self.error(key.mark, prefix + name, _unknown_key_message(name, spec))
                 continue
-            value = None if _is_null(child) else self.value(child, child_spec, child_path, key.mark)
+            if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
+                value = None
+            else:
+                value = convert[child_spec.kind](child, child_spec, prefix + name, key.mark)
             if value is None:
-                empty.add(name)
+                marks[name] = key.mark  # present but empty: not "missing"
                 if child_spec.required:
-                    self.error(key.mark, child_path,
+                    self.error(key.mark, prefix + name,
                                f"必填字段“{name}”（{child_spec.title}）不能为空")
                 continue
             out[name] = value
-            out.marks[name] = key.mark
-        for child_spec in spec.fields:
-            if child_spec.required and child_spec.name not in out and child_spec.name not in empty:
-                child_path = f"{path}.{child_spec.name}" if path else child_spec.name
-                self.error(mark, child_path,
-                           f"缺少必填字段“{child_spec.name}”（{child_spec.title}）")
+            marks[name] = key.mark
+        for name in spec.required_names:
+            if name not in marks:
+                self.error(mark, prefix + name,
+                           f"缺少必填字段“{name}”（{spec.index[name].title}）")
         return out
 
     def _list(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if not isinstance(node, Sequence):
+        if type(node) is not Sequence:
             self.error(mark, path, f"应为列表，实际为{_shape(node)}：多项请写成 [甲, 乙]，"
                                    "或每项一行、以“- ”开头")
             return INVALID
         item_spec = spec.item
         assert item_spec is not None
-        out = _List(mark)
+        convert = self._convert[item_spec.kind]
+        out = _List()
+        out.mark = mark
+        out.marks = marks = []
         for index, child in enumerate(node.items, start=1):
-            child_path = f"{path}[{index}]"
-            value = (None if _is_null(child)
-                     else self.value(child, item_spec, child_path, child.mark))
+            if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
+                value = None
+            else:
+                value = convert(child, item_spec, f"{path}[{index}]", child.mark)
             if value is None:
-                self.error(child.mark, child_path, "这一项是空的：请填写内容或删去这一项")
+                self.error(child.mark, f"{path}[{index}]", "这一项是空的：请填写内容或删去这一项")
                 value = INVALID
             out.append(value)
-            out.marks.append(child.mark)
+            marks.append(child.mark)
         count = len(out)
         if spec.max_items is not None and not spec.min_items <= count <= spec.max_items:
             self.error(mark, path,
@@ -238,17 +252,10 @@ class _Checker:
             self.error(mark, path, f"至少需要 {spec.min_items} 项")
         return out
 
-    def _scalar(self, node: Node, path: str, mark: Mark, expected: str) -> Scalar | None:
-        if isinstance(node, Scalar):
-            return node
-        self.error(mark, path, f"应为{expected}，实际为{_shape(node)}")
-        return None
-
     def _text(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        scalar = self._scalar(node, path, mark, "文字")
-        if scalar is None:
-            return INVALID
-        text = scalar.value.strip()
+        if type(node) is not Scalar:
+            return self._not_scalar(node, path, mark, "文字")
+        text = node.value.strip()
         if not text:
             return None
         if spec.max_length is not None and len(text) > spec.max_length:
@@ -256,19 +263,30 @@ class _Checker:
             return INVALID
         return text
 
+    def _scalar(self, node: Node, path: str, mark: Mark, expected: str) -> Scalar | None:
+        if type(node) is Scalar:
+            return node
+        self._not_scalar(node, path, mark, expected)
+        return None
+
+    def _not_scalar(self, node: Node, path: str, mark: Mark, expected: str) -> _Invalid:
+        self.error(mark, path, f"应为{expected}，实际为{_shape(node)}")
+        return INVALID
+
     def _date(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "日期（YYYY-MM-DD）")
         if scalar is None:
             return INVALID
-        match = _DATE.fullmatch(scalar.value)
+        text = scalar.value
+        match = _DATE.fullmatch(text)
         if match is None:
-            self.error(mark, path, f"日期应为 YYYY-MM-DD 格式，实际为 {_show(scalar.value)}")
+            self.error(mark, path, f"日期应为 YYYY-MM-DD 格式，实际为 {_show(text)}")
             return INVALID
-        year, month, day = (int(part) for part in match.groups())
         try:
-            return dt.date(year, month, day)
+            return _from_iso(text)
         except ValueError:
-            self.error(mark, path, _impossible_date_message(scalar.value, year, month))
+            year, month, _ = (int(part) for part in match.groups())
+            self.error(mark, path, _impossible_date_message(text, year, month))
             return INVALID
 
     def _int(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
@@ -323,10 +341,6 @@ class _Checker:
             return value
         self.error(mark, path, id_problem(value))
         return INVALID
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Scalar) and node.is_null
 
 
 def _shape(node: Node) -> str:
@@ -446,12 +460,13 @@ def _announcement_rules(checker: _Checker, root: _Object, day: dt.date, as_of: d
 def _consensus_rules(checker: _Checker, consensus: Any, day: dt.date | None) -> int | None:
     """Check the consensus; return how many items it has, or None when that is unclear."""
     if not isinstance(consensus, _Object):
-        return 0 if consensus is None else None
+        return None  # missing or wrong: reported already, item numbers cannot be judged
     items = consensus.get("items")
     if consensus.get("reached", True) is True and (items is None or items == []):
         checker.error(consensus.marks.get("items", consensus.mark), "consensus.items",
                       "达成共识（reached 为 true）时至少要有 1 条共识事项；"
                       "未达成共识请写 reached: false")
+        return None  # the follow-up's item numbers cannot be judged either
     if not isinstance(items, _List):
         return 0 if items is None else None
     for index, item in enumerate(items, start=1):
@@ -526,10 +541,10 @@ def _participants_rules(checker: _Checker, participants: Any) -> None:
 # Pass 3: personal data, in every scalar of the file (unknown fields included).
 
 
-def _personal_data(checker: _Checker, root: Node,
+def _personal_data(checker: _Checker, document: Document,
                    message: Callable[[str, privacy.Finding], str | None]) -> None:
-    scalars = list(_scalar_values(root))
-    if not privacy.SUSPECT.search("\x00".join(scalars)):
+    root, source = document.root, document.source
+    if source and not privacy.may_contain_personal_data(source):
         return  # the common case: nothing that could be a number or an address
     for path, mark, text in _scalars_with_paths(root):
         for finding in privacy.find_personal_data(text):
@@ -549,18 +564,6 @@ def _platform_personal_data_message(path: str, finding: privacy.Finding) -> str 
             return None  # the one place for a (public, official) phone number
         return f"含有{finding.kind_name}“{finding.masked}”：电话号码只能填在 contact（联系方式）中"
     return f"含有{finding.kind_name}“{finding.masked}”：公开记录中不能出现个人信息，请删除"
-
-
-def _scalar_values(root: Node) -> Iterator[str]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Scalar):
-            yield node.value
-        elif isinstance(node, Mapping):
-            stack.extend(value for _, value in node.items)
-        else:
-            stack.extend(node.items)
 
 
 def _scalars_with_paths(root: Node) -> Iterator[tuple[str, Mark, str]]:

@@ -276,6 +276,7 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("control characters are not allowed", "文件中有不可见的控制字符：请删除后重新输入该行"),
     ("found undefined tag handle", "不支持 YAML 标签：请删去以“!”开头的标签"),
     ("found incomplete explicit document", "文档分隔符后缺少内容"),
+    ("exceeded maximum nesting depth", "嵌套层数过多：记录用不到这么多层括号或缩进"),
 )
 
 

@@ -381,8 +381,9 @@ def _cycle_through(platform_id: str, refs: dict[str, PlatformRefs]) -> list[str]
     return []
 
 
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    guess = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+def _did_you_mean(name: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """A hint for a mistyped name; Chinese names are short, so they take a lower cutoff."""
+    guess = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
     return f"，是否应为“{guess[0]}”？" if guess else ""
 
 
@@ -444,7 +445,7 @@ def _step_problems(display: str, steps: tuple[StepRef, ...], method: model.Metho
             problems.append(_at(display, step.mark, step.path,
                                 f"“{step.name}”不是“{method.name}”的步骤：应为以下之一："
                                 f"{'、'.join(method.steps)}"
-                                f"{_did_you_mean(step.name, method.steps)}"))
+                                f"{_did_you_mean(step.name, method.steps, cutoff=0.5)}"))
         elif latest is not None and position < order[latest.name]:
             problems.append(_at(display, step.mark, step.path,
                                 f"步骤顺序与“{method.name}”不一致：“{step.name}”应排在"

@@ -73,7 +73,37 @@ def _run_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[AddCommand] = [_add_check, _add_schema]
+def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "build", help="生成网站的 Markdown 文档树（不运行 MkDocs）",
+        description="把 content/ 中的记录生成为 Markdown 文档树（mkdocs build 会自动做这一步）。"
+                    "只改写内容有变化的文件，并删除不再生成的文件。有错误时退出码为 1。",
+    )
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT,
+                        help="内容文件夹（默认：content）")
+    parser.add_argument("--out", type=Path, default=Path("build/docs"),
+                        help="输出文件夹（默认：build/docs）")
+    parser.add_argument("--demo", action="store_true", help="在首页标明“演示数据”")
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from generator.problems import RecordError
+    from generator.site import SiteOptions, build_docs
+
+    try:
+        result = build_docs(args.content, args.out, SiteOptions(demo=args.demo))
+    except RecordError as error:
+        _print_problems(error.problems, "text")
+        print(f"记录中有 {len(error.problems)} 个错误，未生成文档树")
+        return 1
+    stats = result.stats
+    print(f"{args.out.as_posix()}：写入 {stats.written} 个文件，未变 {stats.unchanged} 个，"
+          f"删除 {stats.deleted} 个")
+    return 0
+
+
+COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build]
 
 
 def build_parser() -> argparse.ArgumentParser:

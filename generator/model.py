@@ -191,6 +191,7 @@ class Case:
     notice: Notice | None = None
     sources: tuple[Source, ...] = ()
     withdrawn: Withdrawal | None = None
+    former_ids: tuple[str, ...] = ()  # earlier ids; their addresses redirect here
 
     @property
     def items(self) -> tuple[ConsensusItem, ...]:

@@ -30,6 +30,9 @@ URL_SCHEMES: Final = ("http", "https")
 # No spaces, quotes, angle brackets, backslashes or control characters (ECMA-262 syntax).
 URL_JSON_PATTERN: Final = r"^https?://[^\s\"'<>\\\u0000-\u001f\u007f]+$"
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+# What `generator new` writes where the editor still has to fill something in.
+# A value containing it is an error (尚未填写), so a half-filled record is never published.
+PLACEHOLDER: Final = "（待填写）"
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,11 @@ CASE: Final = Field("", "object", "协商案例", "一次协商的记录，文�
               _date("date", "撤回日期", required=True),
               _text("reason", "撤回原因", required=True),
           )),
+    Field("former_ids", "list", "曾用编号",
+          "本案例改名前用过的编号（旧文件名，不含 .yml）。已发布的案例改名时必须填写："
+          "网站在旧网址 /cases/<旧编号>/ 放一个跳转页，指向新网址，二维码上的旧网址继续有效。"
+          "旧编号不能是现有案例的编号，也不能同时写在两个案例中。",
+          item=Field("", "id", "曾用编号"), json_extra={"uniqueItems": True}),
 ))
 
 RECORD_KINDS: Final = MappingProxyType({"platform": PLATFORM, "case": CASE})

@@ -7,7 +7,10 @@ editor sees every problem at once:
    enumerations, lengths, dates that exist;
 2. rules between fields of the same file: date order, 预告, item numbers,
    no names for 群众代表, ...;
-3. personal data in every scalar of the file (``privacy.py``).
+3. personal data in every scalar of the file (``privacy.py``);
+4. placeholders that ``generator new`` wrote and the editor has not yet
+   replaced (``schema.PLACEHOLDER``): one "尚未填写" message per field, in place
+   of whatever pass 1 said about the placeholder text.
 
 A model object is built only when the file has no problem at all. Rules that
 need other files (platform references, inherited method steps, the parent
@@ -38,7 +41,7 @@ from generator import model, privacy
 from generator.ids import ID_RULE, is_valid_id, suggest_id
 from generator.loader import Document, Mapping, Mark, Node, Scalar, Sequence
 from generator.problems import Problem
-from generator.schema import CASE, PLATFORM, URL_SCHEMES, Field
+from generator.schema import CASE, PLACEHOLDER, PLATFORM, URL_SCHEMES, Field
 
 # Dates: ASCII digits only (\d would accept full-width digits).
 _DATE: Final = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -47,6 +50,7 @@ _URL_FORBIDDEN: Final = re.compile(r"[\s\"'<>\\\x00-\x1f\x7f]")
 _SHOW_MAX: Final = 40
 _NULL_WORDS: Final = frozenset({"", "~", "null", "Null", "NULL"})  # as loader.Scalar.is_null
 _from_iso: Final = dt.date.fromisoformat
+_PLACEHOLDER_BYTES: Final = PLACEHOLDER.encode("utf-8")
 
 
 class _Invalid:
@@ -106,6 +110,16 @@ class CaseRefs:
     platform: str | None = None
     platform_mark: Mark | None = None
     steps: tuple[StepRef, ...] = ()
+    former_ids: tuple[IdRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class IdRef:
+    """An id a record mentions (an entry of ``former_ids``), with its position."""
+
+    id: str
+    mark: Mark
+    path: str
 
 
 @dataclass
@@ -129,6 +143,7 @@ def validate_platform(document: Document, platform_id: str) -> PlatformResult:
         return PlatformResult(None, checker.problems)
     _platform_rules(checker, root)
     _personal_data(checker, document, _platform_personal_data_message)
+    _placeholders(checker, document, PLATFORM)
     refs = _platform_refs(root)
     if checker.problems:
         return PlatformResult(None, sorted(checker.problems), refs)
@@ -142,6 +157,7 @@ def validate_case(document: Document, case_id: str, as_of: dt.date) -> CaseResul
         return CaseResult(None, checker.problems)
     _case_rules(checker, root, as_of)
     _personal_data(checker, document, _case_personal_data_message)
+    _placeholders(checker, document, CASE)
     refs = _case_refs(root)
     if checker.problems:
         return CaseResult(None, sorted(checker.problems), refs)
@@ -566,6 +582,56 @@ def _platform_personal_data_message(path: str, finding: privacy.Finding) -> str 
     return f"含有{finding.kind_name}“{finding.masked}”：公开记录中不能出现个人信息，请删除"
 
 
+# ---------------------------------------------------------------------------
+# Pass 4: placeholders left by ``generator new``.
+
+
+def _placeholders(checker: _Checker, document: Document, spec: Field) -> None:
+    """Report every field still holding （待填写）; drop what pass 1 said about those fields.
+
+    An enumeration or a date holding the placeholder would otherwise get "应为以下之一"
+    or "日期应为 YYYY-MM-DD 格式": true, but less helpful than saying it is unfilled.
+    """
+    if document.source and _PLACEHOLDER_BYTES not in document.source:
+        return  # the common case, found by one search over the file's bytes
+    unfilled = {path: mark for path, mark, text in _scalars_with_paths(document.root)
+                if PLACEHOLDER in text}
+    if not unfilled:
+        return
+    checker.problems[:] = [p for p in checker.problems if p.field not in unfilled]
+    for path, mark in unfilled.items():
+        checker.error(mark, path, unfilled_message(_field_at(spec, path)))
+
+
+def unfilled_message(spec: Field | None) -> str:
+    """What to write instead of the placeholder, from the field's kind."""
+    title = spec.title if spec is not None else ""
+    if spec is None or spec.kind in ("text", "multiline", "list", "object"):
+        what = "实际内容"
+    elif spec.kind == "enum":
+        what = "以下之一：" + "、".join(spec.values)
+    else:
+        what = _UNFILLED_KIND[spec.kind]
+    return f"尚未填写{title}：请把“{PLACEHOLDER}”换成{what}"
+
+
+_UNFILLED_KIND: Final = {
+    "date": "日期，格式 YYYY-MM-DD", "int": "整数", "bool": "true 或 false",
+    "url": "以 http:// 或 https:// 开头的网址", "id": "编号（小写字母、数字和连字符）",
+}
+
+
+def _field_at(spec: Field, path: str) -> Field | None:
+    """The schema field at a field path such as ``participants.groups[1].role``."""
+    current: Field | None = spec
+    for part in path.split("."):
+        name, _, indexes = part.partition("[")
+        current = current.index.get(name) if current is not None else None
+        for _ in range(indexes.count("]")):
+            current = current.item if current is not None else None
+    return current
+
+
 def _scalars_with_paths(root: Node) -> Iterator[tuple[str, Mark, str]]:
     """Every scalar with its field path and position, in file order; iterative, so any depth."""
     stack: list[tuple[Node, str, Mark]] = [(root, "", root.mark)]
@@ -614,10 +680,16 @@ def _case_refs(root: _Object) -> CaseRefs:
         for index, entry in enumerate(entries, start=1):
             if isinstance(entry, _Object) and isinstance(entry.get("step"), str):
                 steps.append(StepRef(entry["step"], entry.marks["step"], f"steps[{index}].step"))
+    former = root.get("former_ids")
+    former_ids = tuple(
+        IdRef(old, former.marks[index - 1], f"former_ids[{index}]")
+        for index, old in enumerate(former, start=1) if isinstance(old, str)
+    ) if isinstance(former, _List) else ()
     return CaseRefs(
         platform=platform if isinstance(platform, str) else None,
         platform_mark=root.marks.get("platform"),
         steps=tuple(steps),
+        former_ids=former_ids,
     )
 
 
@@ -663,6 +735,7 @@ def _case(case_id: str, source_path: str, root: _Object) -> model.Case:
         notice=_notice(root.get("notice")),
         sources=tuple(model.Source(s["title"], s["url"]) for s in root.get("sources", ())),
         withdrawn=_withdrawal(root.get("withdrawn")),
+        former_ids=tuple(root.get("former_ids", ())),
     )
 
 

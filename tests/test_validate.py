@@ -438,7 +438,7 @@ def test_personal_data_in_an_unknown_field_is_reported_too() -> None:
         "请删除或改用单位的公开联系方式",
         f"{at(text, 'phone')}: phone: 未知字段“phone”：这里可以填写的字段有 "
         "title、platform、date、form、venue、topic、steps、participants、consensus、follow_up、"
-        "evaluation、notice、sources、withdrawn",
+        "evaluation、notice、sources、withdrawn、former_ids",
     ]
 
 

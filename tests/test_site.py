@@ -79,6 +79,13 @@ def test_case_page_edits_the_yaml_record(site: Build) -> None:
     assert any(a.attrs.get("href") == edit[0].attrs["href"] for a in buttons)
 
 
+def test_case_page_shows_when_the_record_last_changed(site: Build) -> None:
+    """The sample content is committed, so git knows each record's last commit."""
+    record = site.page(CASE).find("footer", class_="xs-record")[0]
+    assert "最后修改于" in record.text
+    assert "2022-jidian-xiaoqu-jishui" in record.text
+
+
 def test_overdue_items_show_days_overdue(site: Build) -> None:
     board = site.page("follow-up/")
     assert_semantic(board)

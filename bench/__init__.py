@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic archives (`bench.synth`) and `python -m bench`."""

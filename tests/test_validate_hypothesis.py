@@ -1,0 +1,105 @@
+"""Whatever an editor types into a narrative field, the record loads, validates, never crashes.
+
+The sample case is parsed once with PyYAML's safe loader, one narrative field
+is replaced by generated text, and the record is written back with
+``yaml.safe_dump``, as a YAML-aware tool would write it.
+"""
+
+import datetime as dt
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import privacy
+from generator.loader import load_bytes
+from generator.problems import RecordError
+from generator.validate import validate_case
+from tests.conftest import AS_OF, CASE
+
+# Where each narrative field lives in the sample case, as a path of keys and indexes.
+NARRATIVE_FIELDS: dict[str, tuple[Any, ...]] = {
+    "topic.background": ("topic", "background"),
+    "steps[1].note": ("steps", 0, "note"),
+    "consensus.summary": ("consensus", "summary"),
+    "consensus.dissent": ("consensus", "dissent"),
+    "follow_up[1].note": ("follow_up", 0, "note"),
+    "evaluation[1].comment": ("evaluation", 0, "comment"),
+    "title": ("title",),
+    "venue": ("venue",),
+    "consensus.items[1].text": ("consensus", "items", 0, "text"),
+}
+
+TRICKY = st.sampled_from([
+    "<script>alert(1)</script>", "{{ 7*7 }}", "{% raw %}", "[链接](javascript:x)", "---",
+    "...", "key: value", "- item", "# 注释", "&anchor *alias !!tag", "'\"`", "\\", "%YAML 1.2",
+    "\t", "\r\n", "\u2028", "\ufeff", "\x00", "\x85", "null", "~", "true", "0x10", "2022-02-30",
+    "：", "｜", "|", ">", "🎉", "𠀀",
+])
+TEXT = st.lists(
+    st.one_of(TRICKY, st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)),
+    max_size=6,
+).map("".join)
+
+BASE: dict[str, Any] = yaml.load(CASE, Loader=yaml.CSafeLoader)
+FILE = "content/cases/2022-sample.yml"
+
+
+def with_text(path: tuple[Any, ...], text: str) -> bytes:
+    record = yaml.load(yaml.dump(BASE, Dumper=yaml.CSafeDumper), Loader=yaml.CSafeLoader)
+    target = record
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = text
+    dumped = yaml.dump(record, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+    return dumped.encode("utf-8")
+
+
+def lookup(root: Any, path: tuple[Any, ...]) -> Any:
+    """Follow keys and indexes through dicts and lists, or attributes of model objects."""
+    for step in path:
+        if isinstance(step, int) or isinstance(root, dict):
+            root = root[step]
+        else:
+            root = getattr(root, step)
+    return root
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(field=st.sampled_from(sorted(NARRATIVE_FIELDS)), text=TEXT)
+def test_any_text_in_a_narrative_field(field: str, text: str) -> None:
+    path = NARRATIVE_FIELDS[field]
+    data = with_text(path, text)
+    try:
+        document = load_bytes(data, FILE)
+    except RecordError as error:
+        # Only the size limit may stop a record that a YAML library wrote.
+        assert error.problems[0].message.startswith("文件过大"), error
+        return
+    result = validate_case(document, "2022-sample", AS_OF)
+    assert all(p.line >= 1 and p.column >= 1 for p in result.problems)
+    assert not any("内部错误" in p.message for p in result.problems)
+    if result.problems:
+        return
+    assert result.case is not None
+    # The value reaches the model exactly as a YAML library reads it back, only trimmed
+    # (YAML itself folds a few characters, e.g. NEL and LINE SEPARATOR are line breaks).
+    as_yaml_reads_it = lookup(yaml.load(data, Loader=yaml.CSafeLoader), path)
+    assert lookup(result.case, path) == (as_yaml_reads_it.strip() or None)
+    if "\x85" not in text and "\u2028" not in text and "\u2029" not in text:
+        assert as_yaml_reads_it == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=TEXT)
+def test_text_that_contains_personal_data_is_refused_not_crashed(text: str) -> None:
+    data = with_text(("topic", "background"), f"{text} 电话 13812345678 {text}")
+    result = validate_case(load_bytes(data, FILE), "2022-sample", AS_OF)
+    assert any("138****5678" in p.message for p in result.problems)
+    assert privacy.find_personal_data("13812345678")[0].kind == "mobile"
+
+
+def test_dates_survive_the_round_trip() -> None:
+    assert BASE["date"] == dt.date(2022, 3, 18)
+    assert b"date: 2022-03-18" in with_text(("venue",), "x")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
-import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from tests.test_site_helpers import ROOT, Build, ParsedPage, parse, sample_site
+from tests.test_site_helpers import ROOT, Build, ParsedPage, broken_links, parse, sample_site
 
 CASE = "cases/2022-jidian-xiaoqu-jishui/"
 
@@ -196,18 +195,7 @@ def test_case_pages_are_not_in_the_navigation(site: Build) -> None:
 
 
 def test_every_internal_link_resolves(site: Build) -> None:
-    broken = []
-    for html_file in site.site.rglob("*.html"):
-        if html_file.name == "404.html":  # served at any depth: its links are site-absolute
-            continue
-        for href in re.findall(r'href="([^"#]+)', html_file.read_text(encoding="utf-8")):
-            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
-                continue
-            target = (html_file.parent / urllib.parse.unquote(href)).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
-                broken.append(f"{html_file.relative_to(site.site)} -> {href}")
+    broken = broken_links(site.site)
     assert not broken, broken[:20]
 
 

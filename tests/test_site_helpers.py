@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
+import urllib.parse
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -90,6 +92,23 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     if base not in _SAMPLE:
         _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF)
     return _SAMPLE[base]
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links in the built site that lead to no file."""
+    broken = []
+    for html_file in site.rglob("*.html"):
+        if html_file.name == "404.html":  # served at any depth: its links are site-absolute
+            continue
+        for href in re.findall(r'href="([^"#]+)', html_file.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            target = (html_file.parent / urllib.parse.unquote(href)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{html_file.relative_to(site)} -> {href}")
+    return broken
 
 
 # Reading HTML.

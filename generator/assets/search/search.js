@@ -1,0 +1,341 @@
+// The search page (/search/): Pagefind's JS API over the site's own index.
+//
+// * Pinyin: the index holds hidden pinyin words (generator/search.py), each
+//   starting with MARK; an excerpt is cut at the first MARK so a reader never
+//   sees them, and shows the record's summary when nothing visible matched.
+// * Traditional characters: a query with Chinese characters is converted
+//   character by character with t2s.json (fetched once, only for such a query).
+// * Filters and sort live in the address (?q=&platform=&year=...&sort=), so a
+//   search can be shared, and the form also works as a plain GET form.
+// Everything is loaded from this site, relative to this file: it works under
+// any sub-path.
+
+const ROOT = new URL("../../", import.meta.url);
+const MARK = "\u2042";
+const PAGE_SIZE = 10;
+const DEBOUNCE_MS = 300;
+const FILTERS = ["platform", "year", "category", "status", "form", "source"];
+const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+const PINYIN = /^[\p{Script=Latin}\s'\u2019\u00b7-]+$/u;
+
+const $ = (id) => document.getElementById(id);
+const form = $("xs-search");
+const input = $("xs-search-q");
+const statusLine = $("xs-search-live");
+const list = $("xs-search-results");
+const nextButton = $("xs-search-next");
+const options = $("xs-search-options");
+const sortSelect = $("xs-search-sort");
+const chosen = $("xs-search-chosen");
+const selects = Object.fromEntries(
+  FILTERS.map((name) => [name, form.querySelector(`select[data-filter="${name}"]`)]),
+);
+
+// ---------------------------------------------------------------- loading
+
+let pagefindPromise = null;
+function loadPagefind() {
+  pagefindPromise ??= import(new URL("pagefind/pagefind.js", ROOT).href)
+    .then(async (pagefind) => {
+      await pagefind.options({ baseUrl: ROOT.pathname });
+      await pagefind.init();
+      return pagefind;
+    })
+    .catch((error) => {
+      pagefindPromise = null; // try again on the next search
+      throw error;
+    });
+  return pagefindPromise;
+}
+
+let t2sPromise = null;
+function loadT2S() {
+  t2sPromise ??= fetch(new URL("assets/search/t2s.json", ROOT))
+    .then((response) => {
+      if (!response.ok) throw new Error(`t2s.json: ${response.status}`);
+      return response.json();
+    })
+    .then(({ pairs }) => {
+      const chars = Array.from(pairs);
+      const map = new Map();
+      for (let i = 0; i + 1 < chars.length; i += 2) map.set(chars[i], chars[i + 1]);
+      return map;
+    })
+    .catch((error) => {
+      t2sPromise = null;
+      throw error;
+    });
+  return t2sPromise;
+}
+
+// What people type -> what the index holds.
+async function normalize(raw) {
+  let query = raw.normalize("NFKC").replace(/\s+/gu, " ").trim();
+  if (HAN.test(query)) {
+    const map = await loadT2S();
+    query = Array.from(query, (ch) => map.get(ch) ?? ch).join("");
+  } else if (PINYIN.test(query)) {
+    // Tone marks, ü and syllable separators as people type pinyin: tíngchē, lǜ, xi'an.
+    query = query
+      .toLowerCase()
+      .replace(/ü/gu, "v")
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/gu, "")
+      .replace(/['\u2019\u00b7-]/gu, "");
+  }
+  return query;
+}
+
+// ---------------------------------------------------------------- state
+
+function activeFilters() {
+  const filters = {};
+  for (const [name, select] of Object.entries(selects)) {
+    if (select.value) filters[name] = select.value;
+  }
+  return filters;
+}
+
+function setSelect(select, value) {
+  if (value && ![...select.options].some((option) => option.value === value)) {
+    select.add(new Option(value, value));
+  }
+  select.value = value;
+}
+
+function readAddress() {
+  const params = new URLSearchParams(window.location.search);
+  input.value = params.get("q") ?? "";
+  for (const [name, select] of Object.entries(selects)) setSelect(select, params.get(name) ?? "");
+  const sort = params.get("sort");
+  sortSelect.value = sort === "new" || sort === "old" ? sort : "";
+}
+
+function writeAddress() {
+  const params = new URLSearchParams();
+  const query = input.value.trim();
+  if (query) params.set("q", query);
+  for (const [name, value] of Object.entries(activeFilters())) params.set(name, value);
+  if (sortSelect.value) params.set("sort", sortSelect.value);
+  const search = params.toString();
+  window.history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
+  document.title = query ? `搜索：${query} - ${baseTitle}` : `搜索 - ${baseTitle}`;
+}
+
+function showChosen() {
+  const count = Object.keys(activeFilters()).length + (sortSelect.value ? 1 : 0);
+  chosen.textContent = count ? `（已选 ${count} 项）` : "";
+}
+
+const baseTitle = document.title.replace(/^搜索 - /u, "");
+
+// ---------------------------------------------------------------- filters
+
+let totals = null; // every filter value with its count over the whole index
+
+function orderedValues(select, name, counts) {
+  const values = Object.keys(counts);
+  const fixed = (select.dataset.order ?? "").split(",").filter(Boolean);
+  if (name === "year") return values.sort((a, b) => Number(b) - Number(a));
+  if (fixed.length) {
+    const rank = (v) => (fixed.includes(v) ? fixed.indexOf(v) : fixed.length);
+    return values.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b, "zh"));
+  }
+  return values.sort((a, b) => counts[b] - counts[a] || a.localeCompare(b, "zh"));
+}
+
+function fillFilters(current) {
+  if (!totals) return;
+  for (const [name, select] of Object.entries(selects)) {
+    const all = totals[name] ?? {};
+    const here = current?.[name];
+    const value = select.value;
+    const choices = orderedValues(select, name, all).map((v) => {
+      const count = here ? (here[v] ?? 0) : all[v];
+      return new Option(`${v}  ${count} 条`, v);
+    });
+    select.replaceChildren(select.options[0], ...choices);
+    setSelect(select, value);
+  }
+}
+
+async function loadFilters() {
+  if (totals) return;
+  try {
+    const pagefind = await loadPagefind();
+    totals = await pagefind.filters();
+    fillFilters(null);
+  } catch {
+    // the next search tries again and says so
+  }
+}
+
+// ---------------------------------------------------------------- results
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function dateTag(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(iso ?? "");
+  if (!match) return null;
+  const time = element("time", "", `${match[1]}年${Number(match[2])}月${Number(match[3])}日`);
+  time.dateTime = iso;
+  return time;
+}
+
+// Pagefind's excerpt as text and <mark> nodes only, cut before the hidden pinyin.
+function excerpt(data) {
+  let html = data.excerpt ?? "";
+  const cut = html.indexOf(MARK);
+  if (cut >= 0) html = html.slice(0, cut);
+  const parsed = new DOMParser().parseFromString(html, "text/html").body;
+  const nodes = [];
+  let marked = false;
+  for (const node of parsed.childNodes) {
+    if (node.nodeName === "MARK") {
+      nodes.push(element("mark", "", node.textContent));
+      marked = true;
+    } else {
+      nodes.push(document.createTextNode(node.textContent));
+    }
+  }
+  if (marked) return nodes;
+  return data.meta.summary ? [document.createTextNode(data.meta.summary)] : [];
+}
+
+function renderResult(data) {
+  const meta = data.meta ?? {};
+  const item = element("li", "xs-result");
+  const heading = element("h2", "xs-result__title");
+  const link = element("a", "", meta.title || data.url);
+  link.href = data.url;
+  heading.append(link);
+  const facts = element("p", "xs-result__meta");
+  if (meta.kind && meta.kind !== "案例") facts.append(element("span", "xs-badge xs-badge--level", meta.kind), " ");
+  if (meta.platform) facts.append(element("span", "xs-result__platform", meta.platform));
+  const date = dateTag(meta.date);
+  if (date) facts.append(" · ", date);
+  if (meta.status) {
+    facts.append(" ", element("span", `xs-badge xs-badge--${meta.badge || "other"}`, meta.status));
+  }
+  item.append(heading, facts);
+  const text = excerpt(data);
+  if (text.length) {
+    const paragraph = element("p", "xs-result__excerpt");
+    paragraph.append(...text);
+    item.append(paragraph);
+  }
+  return item;
+}
+
+// ---------------------------------------------------------------- searching
+
+let generation = 0;
+let shown = { results: [], count: 0 };
+
+function say(text) {
+  statusLine.textContent = text;
+}
+
+function clearResults() {
+  list.replaceChildren();
+  nextButton.hidden = true;
+  shown = { results: [], count: 0 };
+}
+
+async function showMore(ticket, focusFirst) {
+  const slice = shown.results.slice(shown.count, shown.count + PAGE_SIZE);
+  const data = await Promise.all(slice.map((result) => result.data()));
+  if (ticket !== generation) return;
+  const items = data.map(renderResult);
+  list.append(...items);
+  shown.count += slice.length;
+  nextButton.hidden = shown.count >= shown.results.length;
+  if (focusFirst && items.length) items[0].querySelector("a").focus();
+}
+
+async function run() {
+  const ticket = ++generation;
+  writeAddress();
+  showChosen();
+  const raw = input.value.trim();
+  const filters = activeFilters();
+  const filtered = Object.keys(filters).length > 0;
+  if (!raw && !filtered) {
+    clearResults();
+    say("");
+    return;
+  }
+  list.setAttribute("aria-busy", "true");
+  try {
+    const [pagefind, query] = await Promise.all([loadPagefind(), normalize(raw)]);
+    if (ticket !== generation) return;
+    let sort;
+    if (sortSelect.value) sort = { date: sortSelect.value === "new" ? "desc" : "asc" };
+    else if (!query) sort = { date: "desc" };
+    const search = await pagefind.search(query || null, sort ? { filters, sort } : { filters });
+    if (ticket !== generation || !search) return;
+    if (search.totalFilters && Object.keys(search.totalFilters).length) totals = search.totalFilters;
+    fillFilters(search.filters);
+    clearResults();
+    shown.results = search.results;
+    await showMore(ticket, false);
+    if (ticket !== generation) return;
+    const count = search.results.length;
+    if (count) say(`找到 ${count} 条结果`);
+    else if (raw) say(`没有找到与“${raw}”有关的结果。可以换个词语，或减少筛选条件。`);
+    else say("没有符合筛选条件的案例。");
+  } catch (error) {
+    if (ticket !== generation) return;
+    clearResults();
+    say("搜索暂时无法使用，请稍后再试。");
+    console.warn("search failed:", error);
+  } finally {
+    if (ticket === generation) list.removeAttribute("aria-busy");
+  }
+}
+
+let timer = 0;
+function runSoon() {
+  window.clearTimeout(timer);
+  timer = window.setTimeout(run, DEBOUNCE_MS);
+}
+
+// ---------------------------------------------------------------- wiring
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  window.clearTimeout(timer);
+  run();
+  // On a phone, close the keyboard so that the results can be seen.
+  if (window.matchMedia("(pointer: coarse)").matches) input.blur();
+});
+input.addEventListener("input", (event) => {
+  if (!event.isComposing) runSoon(); // not while an input method is still composing
+});
+input.addEventListener("compositionend", runSoon);
+input.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true });
+for (const select of [...Object.values(selects), sortSelect]) {
+  select.addEventListener("change", () => {
+    window.clearTimeout(timer);
+    run();
+  });
+}
+options.addEventListener("toggle", () => {
+  if (options.open) loadFilters();
+});
+$("xs-search-reset").addEventListener("click", () => {
+  for (const select of Object.values(selects)) select.value = "";
+  sortSelect.value = "";
+  run();
+});
+nextButton.addEventListener("click", () => showMore(generation, true));
+
+readAddress();
+if (Object.keys(activeFilters()).length || sortSelect.value) options.open = true;
+if (input.value.trim() || Object.keys(activeFilters()).length) run();
+else input.focus();

@@ -138,8 +138,10 @@ def _line_problems(text: str, display_path: str) -> list[Problem]:
 
 
 def _parse(text: str, display_path: str) -> Node:
+    # Anchors need "&" and tags need "!": without either, no event can carry one.
+    properties = "&" in text or "!" in text
     try:
-        root = _build(yaml.CSafeLoader(text).get_event, display_path)
+        root = _build(yaml.CSafeLoader(text).get_event, display_path, properties)
     except yaml.YAMLError as exc:
         raise RecordError(
             _line_problems(text, display_path) or [_syntax_problem(exc, text, display_path)]
@@ -171,7 +173,8 @@ def _offset_mark(text: str, offset: int) -> Mark:
 _new = tuple.__new__
 
 
-def _build(next_event: Callable[[], yaml.Event | None], display_path: str) -> Node | None:
+def _build(next_event: Callable[[], yaml.Event | None], display_path: str,
+           properties: bool = True) -> Node | None:
     """Turn the libyaml event stream into Nodes, refusing what records never need.
 
     The hot loop of every check: one iteration per YAML event, so it dispatches
@@ -184,15 +187,15 @@ def _build(next_event: Callable[[], yaml.Event | None], display_path: str) -> No
     while (event := next_event()) is not None:
         kind = type(event)
         if kind is _SCALAR:
-            explicit_tag = event.tag is not None and event.implicit == (False, False)
-            if event.anchor is not None or explicit_tag:
+            if properties and (event.anchor is not None or (
+                    event.tag is not None and event.implicit == (False, False))):
                 _refuse_anchor_and_tag(event, display_path)
             start = event.start_mark
             items.append(_new(Scalar, (
                 event.value, not event.style, _new(Mark, (start.line + 1, start.column + 1)),
             )))
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
-            if event.anchor is not None or event.tag is not None:
+            if properties and (event.anchor is not None or event.tag is not None):
                 _refuse_anchor_and_tag(event, display_path)
             start = event.start_mark
             stack.append((items, _new(Mark, (start.line + 1, start.column + 1))))
@@ -240,6 +243,12 @@ def _refuse_anchor_and_tag(event: yaml.NodeEvent, display_path: str) -> None:
 def _pairs(flat: list, display_path: str) -> tuple[tuple[Scalar, Node], ...]:
     """A mapping's alternating keys and values as (key, value) pairs; keys are unique text."""
     keys = flat[0::2]
+    try:
+        unique = len({key.value for key in keys}) == len(keys)  # only Scalars have .value
+    except AttributeError:
+        unique = False
+    if unique:
+        return tuple(zip(keys, flat[1::2], strict=True))
     seen: dict[str, Scalar] = {}
     for key in keys:
         if type(key) is not Scalar:

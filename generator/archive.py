@@ -288,7 +288,7 @@ class _CaseWorker:
         problems = _file_name_problems(record)
         try:
             document = load_file(record.path, record.display)
-            result = validate_case(document, record.id, self.as_of)
+            result = validate_case(document, record.id, self.as_of, build_model=self.want_model)
             problems += result.problems
             problems += self.index.case_problems(record.display, result.refs)
         except RecordError as error:

@@ -25,7 +25,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator import history, site
+from generator import history, search, site
 from generator.problems import RecordError
 
 log = logging.getLogger("mkdocs.plugins.xieshang")
@@ -40,6 +40,7 @@ class XieshangConfig(Config):
     build_dir = opt.Type(str, default="build/docs")
     demo = opt.Type(bool, default=False)
     git_dates = opt.Type(bool, default=True)
+    search = opt.Type(bool, default=True)  # build the Pagefind index after the site
 
 
 class XieshangPlugin(BasePlugin[XieshangConfig]):
@@ -82,6 +83,17 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         config.docs_dir = str(self.build_dir)
         config.extra["xieshang_demo"] = self.config.demo
         return config
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The last step of every build (``mkdocs serve`` rebuilds too): the search index."""
+        if not self.config.search:
+            return
+        try:
+            result = search.build_index(Path(config.site_dir))
+        except search.SearchIndexError as error:
+            raise PluginError(f"xieshang: {error}") from None
+        log.info("xieshang: 搜索索引 %d 个页面、%d 个词，%.1f MB（%.2f 秒）",
+                 result.pages, result.words, result.bytes / 1e6, result.seconds)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """Reload on record edits; never on the generator's own writes into the build dir."""

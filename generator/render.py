@@ -29,7 +29,7 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
-from generator import indexes, model
+from generator import indexes, model, search
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -37,7 +37,7 @@ GENERATED_MARKER = ".xieshang-generated"
 
 # Paths of generated pages; a hand-written page may not take one of these names.
 RESERVED_PAGES = frozenset({"index.md", "cases", "platforms", "categories", "years", "follow-up",
-                            "assets", "schemas"})
+                            "assets", "schemas", "search", "pagefind"})
 
 STATUS_CLASS = {
     model.ANNOUNCED: "announced",
@@ -129,6 +129,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(paras=paras, time=time_tag, pct=percent)
+    env.globals.update(search.JINJA_GLOBALS)
     env.globals.update(
         href=jinja2.pass_context(lambda ctx, target: relative(target, ctx["here"])),
         status_class=STATUS_CLASS,
@@ -176,6 +177,7 @@ class Renderer:
         yield from self.category_pages()
         yield from self.year_pages()
         yield from self.follow_up_pages()
+        yield self.search_page()
         for name, data in sorted(self.extras.pages.items()):
             yield name, data
         for name, data in sorted(self.extras.files.items()):
@@ -290,6 +292,11 @@ class Renderer:
     def follow_up_pages(self) -> Iterator[tuple[str, bytes]]:
         yield from self._listing("follow_up.html", "follow-up/", indexes.open_items(self.archive),
                                  "跟踪督办")
+
+    def search_page(self) -> tuple[str, bytes]:
+        return self._render("search.html", "search/", {"title": "搜索", "hide": ["toc"]},
+                            status_order=model.CASE_STATUSES, form_order=model.FORMS,
+                            source_order=model.TOPIC_SOURCES)
 
 
 def _numbered(title: str, number: int) -> str:

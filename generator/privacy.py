@@ -40,7 +40,7 @@ _ONLY_DIGITS: Final = bytes(
     ord("0") if ord("0") <= code <= ord("9") else ord("x") for code in range(256)
 )
 _DIGIT_RUN: Final = b"0" * 11
-_FULLWIDTH_DIGIT: Final = re.compile(rb"\xef\xbc[\x90-\x99]")
+_FULLWIDTH_DIGIT_OR_SIGN: Final = re.compile(rb"\xef\xbc[\x8b\x8d\x90-\x99]")  # ＋ － ０-９
 
 _ID_WEIGHTS: Final = tuple(2 ** (17 - i) % 11 for i in range(17))
 _ID_CHECK_CHARS: Final = "10X98765432"
@@ -86,13 +86,13 @@ def may_contain_personal_data(source: bytes) -> bool:
     Every finding has an '@' or at least 11 digits separated only by spaces,
     hyphens or line breaks. Byte-level operations answer that in microseconds,
     where a regular expression over Chinese text takes a hundred. Escapes
-    (a backslash) and full-width digits send the file to the full scan.
+    (a backslash) and full-width digits or signs send the file to the full scan.
     """
     if b"@" in source or b"\\" in source:
         return True
     if _DIGIT_RUN in source.translate(_ONLY_DIGITS, _SEPARATORS):
         return True
-    return _FULLWIDTH_DIGIT.search(source) is not None
+    return _FULLWIDTH_DIGIT_OR_SIGN.search(source) is not None
 
 
 def is_resident_id(text: str) -> bool:

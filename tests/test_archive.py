@@ -260,7 +260,7 @@ def test_a_file_outside_the_content_folder(content: ContentTree, tmp_path: Path)
 
 def test_an_internal_error_becomes_a_problem(content: ContentTree,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(*args: object) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
         raise KeyError("boom")
 
     monkeypatch.setattr(archive, "validate_case", explode)

@@ -232,7 +232,7 @@ class _Run:
               misplaced: list[Problem], jobs: int | None) -> list[Problem]:
         """Problems of the given files; platforms of the whole listing are loaded regardless."""
         problems = list(misplaced)
-        index = self._load_platforms(problems, {f.path for f in platform_files})
+        index = self._load_platforms(problems, {f.path for f in platform_files}, jobs)
         problems += _case_id_problems(case_files, self.listing.cases)
         worker = _CaseWorker(index, self.as_of, self.want_models)
         for case, case_problems in _map(worker, case_files, jobs):
@@ -241,12 +241,15 @@ class _Run:
                 self.cases.append(case)
         return problems
 
-    def _load_platforms(self, problems: list[Problem], reported: set[Path]) -> _PlatformIndex:
+    def _load_platforms(self, problems: list[Problem], reported: set[Path],
+                        jobs: int | None) -> _PlatformIndex:
+        """Every platform of the listing (a province has thousands), then the tree rules."""
         refs: dict[str, PlatformRefs] = {}
         files: dict[str, RecordFile] = {}
         broken: set[str] = set()
-        for record in self.listing.platforms:
-            platform, platform_problems, platform_refs = _check_platform_file(record)
+        results = _map(_check_platform_file, self.listing.platforms, jobs)
+        for record, (platform, platform_problems, platform_refs) in zip(
+                self.listing.platforms, results, strict=True):
             self.platforms[record.id] = platform
             refs[record.id], files[record.id] = platform_refs, record
             if platform_problems:

@@ -1,0 +1,74 @@
+"""`python -m bench` (`make bench`): speed and memory figures, printed as tables.
+
+    python -m bench                       # every section, sizes from BENCH_SIZES
+    python -m bench --sections check      # one section
+    python -m bench --sizes 1000,10000    # build section sizes
+
+Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
+(default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1).
+Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from bench import machine
+from bench.build import build_section
+from bench.check import check_section
+from bench.search import search_section
+
+SECTIONS = ("check", "build", "search")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    print("\n".join(machine.header()), flush=True)
+    runners: dict[str, Callable[[], str]] = {
+        "check": lambda: check_section(args.check_cases, args.seed, args.repeat),
+        "build": lambda: build_section(args.sizes, args.seed),
+        "search": lambda: search_section(args.seed),
+    }
+    titles = {
+        "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
+        "build": "b. build: check, generate, mkdocs, search index (issue 7)",
+        "search": "c. search index at 10,000 cases (issue 4)",
+    }
+    for name in args.sections:
+        body = runners[name]()
+        print(f"\n## {titles[name]}\n\n{body}\n\nload at the end: {machine.load()}", flush=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    env = os.environ
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", type=_names, default=list(SECTIONS),
+                        help="comma-separated: " + ",".join(SECTIONS))
+    parser.add_argument("--sizes", type=_numbers,
+                        default=_numbers(env.get("BENCH_SIZES") or "1000,10000,50000"))
+    parser.add_argument("--check-cases", type=int,
+                        default=int(env.get("BENCH_CHECK_CASES") or 10_000))
+    parser.add_argument("--seed", type=int, default=int(env.get("BENCH_SEED") or 1))
+    parser.add_argument("--repeat", type=int, default=int(env.get("BENCH_REPEAT") or 1))
+    return parser
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.replace(",", " ").split()]
+
+
+def _names(text: str) -> list[str]:
+    names = [part for part in text.replace(",", " ").split() if part]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown section(s): {', '.join(unknown)}")
+    return names
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Run one command in a subprocess and measure its wall time and memory.
+
+Wall time suffers when other work shares the machine; CPU time (user +
+system, workers included) much less so, and both are reported.
+
+Two memory figures, because the check and the build may use worker
+processes:
+
+* ``tree_rss``: the peak of the summed resident memory of the process and all
+  its descendants, sampled from /proc ten times a second: what the machine
+  must have free. It can miss a spike shorter than the sampling interval.
+* ``max_rss``: the largest resident size any single process of the tree ever
+  reached, as the kernel reports it through ``wait4`` (ru_maxrss): exact, but
+  blind to several processes adding up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Measurement:
+    label: str
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of the process and its waited-for children
+    max_rss: int  # bytes, largest single process
+    tree_rss: int  # bytes, peak sum over the process tree (sampled)
+    returncode: int
+    log: Path  # stdout and stderr of the command
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def rss(self) -> int:
+        """The figure to report: the larger of the two."""
+        return max(self.max_rss, self.tree_rss)
+
+    def tail(self, lines: int = 15) -> str:
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def run(
+    label: str, argv: Sequence[str | Path], *, cwd: Path, env: dict[str, str], log: Path
+) -> Measurement:
+    """Run `argv` to completion; its output goes to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    progress(f"{label}: {' '.join(map(str, argv))}")
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(a) for a in argv], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+        sampler = _TreeSampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+        sampler.stop()
+    cpu = usage.ru_utime + usage.ru_stime
+    result = Measurement(
+        label, seconds, cpu, usage.ru_maxrss * 1024, sampler.peak, process.returncode, log
+    )
+    state = "ok" if result.ok else f"FAILED (exit {result.returncode}, see {log})"
+    progress(f"{label}: {seconds:.1f} s ({cpu:.1f} s CPU), {result.rss / 2**20:.0f} MB, {state}")
+    return result
+
+
+def progress(message: str) -> None:
+    """A line on stderr, so that long runs show where they are."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._done.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and its descendants now; 0 once it is gone."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE
+            stack.extend(_children(current))
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children.extend(int(c) for c in (task / "children").read_text().split())
+    return children

@@ -199,14 +199,9 @@ class _Checker:
             return INVALID
         return self._object(node, spec, "", node.mark)
 
-    def value(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        """The converted value; None when empty, INVALID when wrong (already reported)."""
-        if type(node) is Scalar and node.plain and node.value in _NULL_WORDS:
-            return None
-        return self._convert[spec.kind](node, spec, path, mark)
-
-    # The three methods below run for every field of every file: they avoid helper
-    # calls that the other kinds can afford.
+    # Each converter returns the field's value, None when it is empty, or INVALID
+    # when it is wrong (and reported). The three below run for every field of every
+    # file: they avoid helper calls that the other kinds can afford.
 
     def _object(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
         if type(node) is not Mapping:

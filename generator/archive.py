@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from generator import model
 from generator.ids import ID_RULE, is_valid_id, suggest_id
@@ -478,7 +478,23 @@ def _map(function: Callable[[_T], _R], items: list[_T], jobs: int | None) -> lis
     method = "fork" if threading.active_count() == 1 else "forkserver"
     chunk = max(1, len(items) // (jobs * 8))
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-            return list(pool.map(function, items, chunksize=chunk))
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                 initializer=_install, initargs=(function,)) as pool:
+            return list(pool.map(_call_installed, items, chunksize=chunk))
     except (OSError, BrokenProcessPool):
         return [function(item) for item in items]
+
+
+# The function a worker process runs, installed once per process: passing it with
+# every chunk would pickle the platform index (thousands of platforms) each time.
+_installed: Callable[[Any], Any] | None = None
+
+
+def _install(function: Callable[[Any], Any]) -> None:
+    global _installed
+    _installed = function
+
+
+def _call_installed(item: Any) -> Any:
+    assert _installed is not None
+    return _installed(item)

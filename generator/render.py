@@ -29,7 +29,7 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
-from generator import indexes, model, search
+from generator import indexes, model, redirects, search
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -173,6 +173,7 @@ class Renderer:
     def documents(self) -> Iterator[tuple[str, bytes]]:
         yield from self.home()
         yield from self.case_pages()
+        yield from redirects.pages(self.archive, self.options.site_name)
         yield from self.platform_pages()
         yield from self.category_pages()
         yield from self.year_pages()

@@ -5,6 +5,11 @@ sub-folders, every record file ends in ``.yml``, platform references exist,
 the parent links form a tree whose levels go down, and case steps come from
 the platform's (inherited) method in its order.
 
+Addresses (``published.py``): a ``former_ids`` entry may not be a current case
+id nor be declared twice; and when the whole ``content/cases/`` folder is
+checked, every case id ever published (from git) must still have a file or a
+``former_ids`` entry somewhere.
+
 Platforms are few and are always loaded first, also when only some case
 files are checked: references need them. Case files are independent of each
 other once the platforms are known, so large sets are checked in worker
@@ -25,12 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
-from generator import model
+from generator import model, published
 from generator.ids import ID_RULE, is_valid_id, suggest_id
 from generator.loader import Mark, load_file
 from generator.problems import Problem, RecordError
 from generator.validate import (
     CaseRefs,
+    IdRef,
     PlatformRefs,
     StepRef,
     validate_case,
@@ -81,7 +87,7 @@ def load_archive(content_dir: Path, as_of: dt.date | None = None,
     """
     as_of = as_of or as_of_day()
     listing = _list_content(content_dir)
-    run = _Run(listing, as_of, want_models=True)
+    run = _Run(listing, as_of, want_models=True, history_of=content_dir)
     problems = run.check(listing.platforms, listing.cases, [p for _, p in listing.misplaced], jobs)
     if problems:
         raise RecordError(problems)
@@ -95,11 +101,14 @@ def check_paths(paths: Sequence[Path], content_dir: Path, as_of: dt.date | None 
     """Check the record files in ``paths`` (files or folders); return (files checked, problems).
 
     Platforms always come from ``content_dir``: a case's references need them.
+    Published addresses are checked when ``paths`` cover the whole cases folder.
     """
     as_of = as_of or as_of_day()
     listing = _list_content(content_dir)
     platforms, cases, misplaced, problems = _select(paths, listing, content_dir)
-    run = _Run(listing, as_of, want_models=False)
+    cases_dir = (content_dir / published.CASES_DIR).resolve()
+    whole = any(cases_dir.is_relative_to(path.resolve()) for path in paths)
+    run = _Run(listing, as_of, want_models=False, history_of=content_dir if whole else None)
     problems += run.check(platforms, cases, misplaced, jobs)
     return len(platforms) + len(cases) + len(misplaced), sorted(problems)
 
@@ -221,10 +230,12 @@ def _file_problem(display: str, message: str, field_path: str = "") -> Problem:
 
 
 class _Run:
-    def __init__(self, listing: _Listing, as_of: dt.date, want_models: bool) -> None:
+    def __init__(self, listing: _Listing, as_of: dt.date, want_models: bool,
+                 history_of: Path | None = None) -> None:
         self.listing = listing
         self.as_of = as_of
         self.want_models = want_models
+        self.history_of = history_of  # the content folder whose git history to check, if any
         self.platforms: dict[str, model.Platform | None] = {}
         self.cases: list[model.Case] = []
 
@@ -232,14 +243,34 @@ class _Run:
               misplaced: list[Problem], jobs: int | None) -> list[Problem]:
         """Problems of the given files; platforms of the whole listing are loaded regardless."""
         problems = list(misplaced)
+        # git reads the history meanwhile: it is needed only at the end.
+        history = published.start_history(self.history_of) if self.history_of else None
         index = self._load_platforms(problems, {f.path for f in platform_files}, jobs)
         problems += _case_id_problems(case_files, self.listing.cases)
         worker = _CaseWorker(index, self.as_of, self.want_models)
-        for case, case_problems in _map(worker, case_files, jobs):
+        declared: list[published.FormerId] = []
+        unreadable = False
+        for record, (case, case_problems, former) in zip(
+                case_files, _map(worker, case_files, jobs), strict=True):
             problems += case_problems
             if case is not None:
                 self.cases.append(case)
+            if former is None:
+                unreadable = True
+            else:
+                declared += (published.FormerId(ref.id, record.id, record.display, ref.mark,
+                                                ref.path) for ref in former)
+        problems += self._address_problems(history, declared, unreadable)
         return problems
+
+    def _address_problems(self, history: published.PendingHistory | None,
+                          declared: list[published.FormerId], unreadable: bool) -> list[Problem]:
+        current = {record.id: record.display for record in self.listing.cases}
+        if history is None or unreadable:
+            # A file that cannot be read may hold the former_ids that would explain a
+            # missing id; it is an error already, so nothing is published meanwhile.
+            return published.former_id_problems(declared, current)
+        return published.check(history, current, declared)
 
     def _load_platforms(self, problems: list[Problem], reported: set[Path],
                         jobs: int | None) -> _PlatformIndex:
@@ -287,7 +318,10 @@ class _CaseWorker:
         self.as_of = as_of
         self.want_model = want_model
 
-    def __call__(self, record: RecordFile) -> tuple[model.Case | None, list[Problem]]:
+    def __call__(self, record: RecordFile
+                 ) -> tuple[model.Case | None, list[Problem], tuple[IdRef, ...] | None]:
+        """The case (when wanted and valid), its problems, and its former_ids entries
+        (None when the file could not be read, so they are unknown)."""
         problems = _file_name_problems(record)
         try:
             document = load_file(record.path, record.display)
@@ -295,11 +329,11 @@ class _CaseWorker:
             problems += result.problems
             problems += self.index.case_problems(record.display, result.refs)
         except RecordError as error:
-            return None, problems + error.problems
+            return None, problems + error.problems, None
         except Exception as error:
-            return None, [*problems, _internal_error(record, error)]
+            return None, [*problems, _internal_error(record, error)], None
         case = result.case if self.want_model and not problems else None
-        return case, problems
+        return case, problems, result.refs.former_ids
 
 
 def _internal_error(record: RecordFile, error: Exception) -> Problem:

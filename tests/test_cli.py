@@ -25,8 +25,11 @@ def in_repo(content: ContentTree, monkeypatch: pytest.MonkeyPatch) -> ContentTre
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    """Exit code and output lines; warnings (e.g. no git history in a temporary folder)
+    are not problems and are left out."""
     code = main(list(args))
-    return code, capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
+    return code, [line for line in lines if not line.startswith(("::warning", "警告"))]
 
 
 def test_a_clean_archive(in_repo: ContentTree, capsys: pytest.CaptureFixture[str]) -> None:

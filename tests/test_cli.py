@@ -129,7 +129,7 @@ def test_no_input_produces_a_traceback(content: ContentTree) -> None:
     )
     out = completed.stdout.decode("utf-8")
     assert completed.returncode == 1, completed.stderr.decode("utf-8", "replace")
-    assert completed.stderr == b""
+    assert b"Traceback" not in completed.stderr
     assert "Traceback" not in out and "内部错误" not in out
     assert out.splitlines()[-1].startswith(f"检查 {len(GARBAGE) + 4} 个文件，发现 ")
     assert not Path("/tmp/pwned").exists()

@@ -9,6 +9,7 @@ command (``build``, ``new``, ``notices``), write such a function and list it in
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -103,7 +104,35 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build]
+def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "new", help="新建一个案例文件（字段齐全，附中文填写说明）",
+        description="在 content/cases/<子文件夹>/ 下新建案例文件：必填字段齐全，"
+                    "每个字段附中文说明和可选值；要填写的地方写着“（待填写）”，"
+                    "填完之前检查不会通过。不覆盖已有文件。",
+    )
+    parser.add_argument("--platform", required=True, metavar="平台编号",
+                        help="平台编号，即 content/platforms/ 下的文件名（不含 .yml）")
+    parser.add_argument("--title", required=True, metavar="议题", help="协商的议题，最多 60 个字符")
+    parser.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="协商日期，晚于今天即为协商预告（默认：在文件中留待填写）")
+    parser.add_argument("--id", dest="case_id", metavar="编号",
+                        help="案例编号，也是网址"
+                             "（默认：年份加议题的拼音，例如 2026-shequ-shitang）")
+    parser.add_argument("--folder", metavar="子文件夹",
+                        help="content/cases/ 下的子文件夹（默认：平台或其上级平台已有的文件夹）")
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT,
+                        help="内容文件夹（默认：content）")
+    parser.set_defaults(run=_run_new)
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from generator.new_case import run
+
+    return run(args)
+
+
+COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build, _add_new]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,10 +148,34 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_output()
     args = build_parser().parse_args(argv)
+    _show_warnings(getattr(args, "format", "text"))
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+
+
+class _WarningHandler(logging.Handler):
+    """The generator's warnings (e.g. no git history to check addresses) on stderr;
+    with ``--format github`` as workflow commands on stdout, where the runner reads them."""
+
+    def __init__(self, output_format: str) -> None:
+        super().__init__(logging.WARNING)
+        self.output_format = output_format
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if self.output_format == "github":
+            print("::warning::" + text.replace("%", "%25").replace("\n", "%0A"))
+        else:
+            print(text, file=sys.stderr)
+
+
+def _show_warnings(output_format: str) -> None:
+    logger = logging.getLogger("generator")
+    for handler in [h for h in logger.handlers if isinstance(h, _WarningHandler)]:
+        logger.removeHandler(handler)  # main() may run more than once in a process (tests)
+    logger.addHandler(_WarningHandler(output_format))
 
 
 def _utf8_output() -> None:

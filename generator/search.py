@@ -178,6 +178,8 @@ def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
         "--site", str(site_dir),
         "--output-subdir", BUNDLE_DIR,
         "--force-language", LANGUAGE,
+        # Controls (a page's print button...) are not content.
+        "--exclude-selectors", "button",
     ]
     started = time.perf_counter()
     try:

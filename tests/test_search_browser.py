@@ -202,8 +202,9 @@ def test_sort_by_date(browser: WebDriver, server: StaticServer) -> None:
     assert dates == sorted(dates)
 
 
-def test_no_result_says_so(browser: WebDriver, server: StaticServer) -> None:
-    results = open_search(browser, server, q="火星基地")
+@pytest.mark.parametrize("query", ["火星基地", "打印"])  # 打印: buttons are not indexed
+def test_no_result_says_so(browser: WebDriver, server: StaticServer, query: str) -> None:
+    results = open_search(browser, server, q=query)
     assert results.links == []
     assert "没有找到" in results.message
     assert_clean(browser, server)

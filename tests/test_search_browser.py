@@ -32,7 +32,7 @@ from tests.browser import (
     set_viewport,
     wide_elements,
 )
-from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, Build, sample_site
+from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, Build, build_site, sample_site
 
 pytestmark = pytest.mark.browser
 
@@ -272,4 +272,29 @@ def test_search_page_fits_a_phone(
                      ".xs-result__title a"):
         element = browser.find_element(By.CSS_SELECTOR, selector)
         assert element.size["height"] >= 40, selector
+    assert_clean(browser, server)
+
+
+def test_hostile_records_stay_text_in_results(
+    browser: WebDriver, static_server: Callable[..., StaticServer],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from tests.test_site_escaping import AS_OF, hostile_content
+
+    work = tmp_path_factory.mktemp("hostile-search")
+    build = build_site(work, hostile_content(work), AS_OF)
+    server = static_server(build.site)
+    for query in ("alert", "script", "onerror"):
+        results = open_search(browser, server, q=query)
+        assert results.links, query
+        # Nothing from a record became markup: no alert dialog (Selenium would fail on it),
+        # no element but the page's own.
+        tags = browser.execute_script(
+            "return [...document.querySelectorAll('#xs-search-results *')]"
+            ".map(e => e.tagName.toLowerCase())")
+        assert set(tags) <= {"li", "h2", "a", "p", "span", "time", "mark"}, tags
+    browser.find_element(By.CSS_SELECTOR, "#xs-search-options > summary").click()
+    platform = Select(browser.find_element(By.ID, "xs-search-platform"))
+    WebDriverWait(browser, WAIT_S).until(lambda d: len(platform.options) > 1)
+    assert any(o.text.startswith("<script>x") for o in platform.options)
     assert_clean(browser, server)

@@ -1,0 +1,98 @@
+"""QR codes on printed notices: each case's permanent address, as SVG made at build time.
+
+A notice pinned on a board outlives the build that printed it, so the code
+encodes the public, permanent address ``<site_url>cases/<id>/`` (see the
+record format: ids never change, withdrawn cases keep their page), never a
+preview's address.
+
+Encoding is the costly part of a build here (segno chooses the best of the
+eight mask patterns, a few milliseconds a code), so codes are memoised for
+the life of the process (``mkdocs serve`` rebuilds cost nothing) and
+``prepare`` computes many at once in worker processes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import segno
+from markupsafe import Markup
+
+# Error correction M (15 %): a notice on a board gets creased, faded and wet.
+ERROR = "m"
+# Printed size of the code without its quiet zone: at least 25 mm, to scan from a step away.
+SYMBOL_MM = 26
+QUIET_ZONE = 4  # modules, as ISO/IEC 18004 asks
+# Below this many missing codes, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 200
+_CHUNK = 64
+
+_codes: dict[str, str] = {}
+
+
+class SiteUrlError(ValueError):
+    """``site_url`` is missing or is not an http(s) address."""
+
+
+def site_base(site_url: str | None) -> str:
+    """``site_url`` checked and ending in ``/``, the base of every permanent address."""
+    if not site_url or not site_url.strip():
+        raise SiteUrlError("site_url is not set")
+    url = site_url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SiteUrlError(f"site_url must be an http(s) address such as https://example.org/archive/,"
+                           f" not {url!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def case_url(base: str, case_id: str) -> str:
+    """The permanent address of a case below ``base`` (a ``site_base`` result)."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case_id):
+        raise ValueError(f"not a case id: {case_id!r}")
+    return f"{base}cases/{case_id}/"
+
+
+def svg(url: str) -> Markup:
+    """An inline ``<svg>`` QR code of ``url``, its printed size in mm (``SYMBOL_MM``)."""
+    code = _codes.get(url)
+    if code is None:
+        code = _codes[url] = _encode(url)
+    return Markup(code)
+
+
+def prepare(urls: Iterable[str], workers: int | None = None) -> None:
+    """Encode every address not yet known, in parallel processes when there are many."""
+    missing = sorted({url for url in urls if url not in _codes})
+    if not missing:
+        return
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(missing) < _PARALLEL_FROM:
+        for url in missing:
+            _codes[url] = _encode(url)
+        return
+    # spawn, not fork: under `mkdocs serve` the process runs threads (the
+    # live-reload server), and forking a threaded process can deadlock.
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for url, code in zip(missing, pool.map(_encode, missing, chunksize=_CHUNK), strict=True):
+            _codes[url] = code
+
+
+def _encode(url: str) -> str:
+    code = segno.make_qr(url, error=ERROR)
+    modules = code.symbol_size(border=0)[0]
+    # The symbol itself is SYMBOL_MM wide whatever its version; the quiet zone
+    # of 4 modules that the standard asks for comes on top of it.
+    size = f"{SYMBOL_MM * (modules + 2 * QUIET_ZONE) / modules:.1f}mm"
+    svg = code.svg_inline(scale=1, border=QUIET_ZONE, omitsize=True, svgclass="xs-qr",
+                          lineclass=None)
+    # An accessible name in an attribute, not an SVG <title>: a page has one <title>.
+    label = str(Markup('role="img" aria-label="二维码：{0}" width="{1}" height="{1}" ').format(
+        url, size))
+    return svg.replace("<svg ", "<svg " + label, 1)

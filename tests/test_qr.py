@@ -1,0 +1,102 @@
+"""QR codes: permanent addresses from site_url, SVG that decodes, printed size."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import segno
+
+from generator import qr
+from tests.browser import require_tool
+
+
+@pytest.mark.parametrize(
+    ("given", "base"),
+    [
+        ("https://example.org/archive/", "https://example.org/archive/"),
+        ("https://example.org/archive", "https://example.org/archive/"),
+        ("  http://example.org  ", "http://example.org/"),
+    ],
+)
+def test_site_base_ends_in_a_slash(given: str, base: str) -> None:
+    assert qr.site_base(given) == base
+
+
+@pytest.mark.parametrize(
+    "bad", [None, "", "   ", "example.org/archive/", "ftp://example.org/", "https:///x",
+            "https://example.org/?a=1", "https://example.org/#top"],
+)
+def test_site_base_refuses_what_is_not_a_public_address(bad: str | None) -> None:
+    with pytest.raises(qr.SiteUrlError):
+        qr.site_base(bad)
+
+
+def test_case_url_is_the_permanent_address() -> None:
+    base = qr.site_base("https://example.org/archive")
+    assert qr.case_url(base, "2022-jidian-xiaoqu-jishui") == (
+        "https://example.org/archive/cases/2022-jidian-xiaoqu-jishui/")
+    with pytest.raises(ValueError, match="not a case id"):
+        qr.case_url(base, "../x")
+
+
+def _modules(svg: str) -> int:
+    """Modules across the symbol with its quiet zone, from the viewBox."""
+    match = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    assert match, svg[:200]
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("case_id", ["x", "2022-jidian-xiaoqu-jishui", "a" * 40 + "-" + "b" * 39])
+def test_printed_symbol_is_26_mm_whatever_its_version(case_id: str) -> None:
+    svg = str(qr.svg(qr.case_url("https://example.org/archive/", case_id)))
+    total = _modules(svg)
+    width = float(re.search(r'width="([\d.]+)mm"', svg).group(1))
+    symbol_mm = width * (total - 2 * qr.QUIET_ZONE) / total
+    assert 25.9 <= symbol_mm <= 26.1, (case_id, width, total)
+    assert f'height="{width:.1f}mm"' in svg
+
+
+def test_svg_is_inline_markup_with_an_accessible_name() -> None:
+    url = "https://example.org/archive/cases/2022-a/"
+    svg = str(qr.svg(url))
+    assert svg.startswith('<svg role="img" aria-label="二维码：https://example.org/archive/cases/2022-a/"')
+    assert "<title>" not in svg  # a page has one <title>; HTML parsers read any as the page's
+    assert "<?xml" not in svg and "\n" not in svg  # safe inside a raw HTML block
+    assert 'class="xs-qr"' in svg
+
+
+def _decode(svg_matrix: segno.QRCode, tmp_path: Path) -> str:
+    """Rasterise the code (4 px a module) and read it back with zbarimg."""
+    zbarimg = require_tool("zbarimg")
+    png = tmp_path / "code.png"
+    svg_matrix.save(str(png), scale=4, border=4)
+    result = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_code_decodes_to_the_address(tmp_path: Path) -> None:
+    # The same encoder settings as qr._encode; the SVG is checked from a printed PDF in
+    # tests/test_print.py.
+    for case_id in ("x", "2022-jidian-xiaoqu-jishui", "a" * 80):
+        url = qr.case_url("https://example.org/archive/", case_id)
+        code = segno.make_qr(url, error=qr.ERROR)
+        assert code.error in ("M", "Q", "H")
+        assert _decode(code, tmp_path) == url
+
+
+def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(12)]
+    sequential = {url: qr._encode(url) for url in urls}
+    monkeypatch.setattr(qr, "_codes", {})
+    monkeypatch.setattr(qr, "_PARALLEL_FROM", 4)
+    qr.prepare(urls, workers=2)
+    assert qr._codes == sequential
+    # Known codes are not computed again.
+    monkeypatch.setattr(qr, "_encode", lambda url: pytest.fail(f"encoded {url} twice"))
+    qr.prepare(urls, workers=2)
+    assert str(qr.svg(urls[0])) == sequential[urls[0]]

@@ -29,7 +29,7 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
-from generator import indexes, model, redirects, search
+from generator import indexes, model, notices, redirects, search
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -60,6 +60,7 @@ class Options:
     site_name: str = "协商档案"
     demo: bool = False
     page_size: int = indexes.PAGE_SIZE
+    site_url: str | None = None  # public address: printed notices' QR codes point below it
 
 
 @dataclass(frozen=True)
@@ -169,12 +170,14 @@ class Renderer:
                                 levels_order=model.LEVELS)
         self.categories = indexes.categories(archive, extras.pinned_slugs)
         self.env.globals["category_slug"] = indexes.category_slugs(self.categories)
+        self.notices = notices.Notices(archive, options.site_url)
 
     def documents(self) -> Iterator[tuple[str, bytes]]:
         yield from self.home()
         yield from self.case_pages()
         yield from redirects.pages(self.archive, self.options.site_name)
         yield from self.platform_pages()
+        yield from self.print_bundle_pages()
         yield from self.category_pages()
         yield from self.year_pages()
         yield from self.follow_up_pages()
@@ -230,6 +233,7 @@ class Renderer:
                 chain=list(reversed(self.archive.ancestors(case.platform_id))),
                 steps=self._steps(case),
                 method=self.archive.method_of(case.platform_id),
+                sheet=self.notices.sheet(view),
             )
 
     def _steps(self, case: model.Case) -> list[tuple[str, model.Step | None]]:
@@ -266,7 +270,18 @@ class Renderer:
                     children=indexes.sorted_children(archive, platform_id),
                     figures=archive.figures(platform_id),
                     groups=indexes.group_by_year(listing.entries),
+                    print_bundle=self.notices.bundle(platform_id),
                 )
+
+    def print_bundle_pages(self) -> Iterator[tuple[str, bytes]]:
+        """A printable page per platform with open cases: one notice per A4 sheet."""
+        for bundle in self.notices.bundles():
+            yield self._render(
+                "print_bundle.html", bundle.url,
+                {"title": f"公示汇编：{bundle.platform.name}", "hide": ["navigation", "toc"]},
+                bundle=bundle, sheets=[self.notices.sheet(view) for view in bundle.views],
+                children=self.notices.child_bundles(bundle.platform.id) if bundle.left_out else [],
+            )
 
     def category_pages(self) -> Iterator[tuple[str, bytes]]:
         yield from self._listing("categories.html", "categories/", self.categories, "议题分类")

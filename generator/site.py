@@ -29,6 +29,7 @@ class SiteOptions:
     as_of: dt.date | None = None  # default: archive.as_of_day() (SOURCE_DATE_EPOCH or today)
     page_size: int = render.indexes.PAGE_SIZE
     git_dates: bool = True
+    site_url: str | None = None  # the public address; None only for a preview (no QR codes)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
         last_changed=last_changed, pinned_slugs=pinned, pages=pages, files=_schemas()
     )
     documents = render.render(
-        archive, render.Options(options.site_name, options.demo, options.page_size), extras
+        archive, render.Options(options.site_name, options.demo, options.page_size,
+                                options.site_url), extras
     )
     stats = render.write_tree(out_dir, documents)
     return BuildResult(archive, stats, tuple(sorted(pages)))

@@ -104,6 +104,34 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_notices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "notices", help="把案例公示打印成 A4 PDF（无头 Chromium）",
+        description="把指定案例的公示，或一个平台的公示汇编（进行中的案例，一案一页），"
+                    "用无头 Chromium 打印成 A4 PDF。从生成的网站打印；网站不存在时先运行 "
+                    "mkdocs build。",
+    )
+    parser.add_argument("cases", nargs="*", metavar="CASE_ID", help="案例编号，可写多个")
+    parser.add_argument("--platform", metavar="PLATFORM_ID",
+                        help="打印该平台（含下级平台）进行中案例的公示汇编")
+    parser.add_argument("--out", type=Path, default=Path("build/notices"),
+                        help="PDF 输出文件夹（默认：build/notices）")
+    parser.add_argument("--site", type=Path, default=Path("site"),
+                        help="生成的网站文件夹（默认：site）")
+    parser.add_argument("--build", action="store_true", help="先重新生成网站（mkdocs build）")
+    parser.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
+                        help="生成网站时用的配置文件（默认：mkdocs.yml）")
+    parser.add_argument("--chromium", type=Path, default=Path("/usr/bin/chromium"),
+                        help="Chromium 可执行文件（默认：/usr/bin/chromium）")
+    parser.set_defaults(run=_run_notices)
+
+
+def _run_notices(args: argparse.Namespace) -> int:
+    from generator.notices import run
+
+    return run(args)
+
+
 def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "new", help="新建一个案例文件（字段齐全，附中文填写说明）",
@@ -132,7 +160,7 @@ def _run_new(args: argparse.Namespace) -> int:
     return run(args)
 
 
-COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build, _add_new]
+COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build, _add_notices, _add_new]
 
 
 def build_parser() -> argparse.ArgumentParser:

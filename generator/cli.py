@@ -176,11 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _utf8_output()
     args = build_parser().parse_args(argv)
-    _show_warnings(getattr(args, "format", "text"))
+    warnings = _WarningHandler(getattr(args, "format", "text"))
+    logger = logging.getLogger("generator")
+    logger.addHandler(warnings)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:
         return 130
+    finally:
+        logger.removeHandler(warnings)  # main() may run more than once in a process (tests)
 
 
 class _WarningHandler(logging.Handler):
@@ -197,13 +201,6 @@ class _WarningHandler(logging.Handler):
             print("::warning::" + text.replace("%", "%25").replace("\n", "%0A"))
         else:
             print(text, file=sys.stderr)
-
-
-def _show_warnings(output_format: str) -> None:
-    logger = logging.getLogger("generator")
-    for handler in [h for h in logger.handlers if isinstance(h, _WarningHandler)]:
-        logger.removeHandler(handler)  # main() may run more than once in a process (tests)
-    logger.addHandler(_WarningHandler(output_format))
 
 
 def _utf8_output() -> None:

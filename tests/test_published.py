@@ -466,3 +466,22 @@ def _fast_import(commits: int, per_commit: int, renames: int) -> bytes:
         out.append(b"D content/cases/f%02d/c%06d.yml\n" % ((k // per_commit) % 50, k))
         out.append(b"M 100644 :1 content/cases/new/r%06d.yml\n" % k)
     return b"".join(out)
+
+
+def test_check_prints_the_warning_and_passes(
+        repo: Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    tarball = tmp_path / "tarball"
+    shutil.copytree(repo.dir, tarball / "content")
+    monkeypatch.chdir(tarball)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704067200")  # 2024-01-01
+    assert cli.main(["check"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "检查 6 个文件，发现 0 个错误\n"
+    assert captured.err.startswith("警告：content 不在 git 仓库中（")
+    assert cli.main(["check", "--format", "github"]) == 0
+    assert capsys.readouterr().out.startswith("::warning::警告：content 不在 git 仓库中（")
+    # The command's handler is gone once it returns.
+    published.read_history(tarball / "content")
+    load_archive(tarball / "content", as_of=AS_OF)
+    assert capsys.readouterr() == ("", "")

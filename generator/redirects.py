@@ -11,14 +11,17 @@ The pages are plain ``cases/<old>/index.html`` files in the docs tree, not
 Markdown pages: MkDocs copies them to the site as they are, so they are never
 in the navigation, the sitemap or the search index, and the ``<head>`` is
 ours (the theme would add its own canonical link, pointing at the old address).
-Links are relative (``../new/``), so the site also works below a sub-path
-such as ``https://example.github.io/archive/``.
+The refresh and the link are relative (``../new/``): the site also works below
+a sub-path such as ``https://example.github.io/archive/``, and a downloaded
+preview served on 127.0.0.1 stays there. The canonical link is absolute when
+the site's address is known (search engines prefer it), else relative too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import jinja2
 
@@ -37,7 +40,8 @@ def targets(archive: model.Archive) -> dict[str, str]:
     }
 
 
-def pages(archive: model.Archive, site_name: str) -> Iterator[tuple[str, bytes]]:
+def pages(archive: model.Archive, site_name: str,
+          site_url: str | None = None) -> Iterator[tuple[str, bytes]]:
     """``cases/<old>/index.html`` for every former id, as (path in the docs tree, bytes)."""
     template = _environment().get_template(TEMPLATE)
     for old, new in sorted(targets(archive).items()):
@@ -51,6 +55,8 @@ def pages(archive: model.Archive, site_name: str) -> Iterator[tuple[str, bytes]]
             old_id=old,
             new_id=new,
             target=f"../{new}/",
+            canonical=urljoin(site_url.rstrip("/") + "/", f"cases/{new}/") if site_url
+            else f"../{new}/",
         )
         yield f"cases/{old}/index.html", html.encode("utf-8")
 

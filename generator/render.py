@@ -175,7 +175,7 @@ class Renderer:
     def documents(self) -> Iterator[tuple[str, bytes]]:
         yield from self.home()
         yield from self.case_pages()
-        yield from redirects.pages(self.archive, self.options.site_name)
+        yield from redirects.pages(self.archive, self.options.site_name, self.options.site_url)
         yield from self.platform_pages()
         yield from self.print_bundle_pages()
         yield from self.category_pages()

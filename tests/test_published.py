@@ -380,8 +380,8 @@ def test_the_old_address_redirects_to_the_new_one(renamed: Build) -> None:
     page = parse(html)
     (refresh,) = page.find("meta", **{"http-equiv": "refresh"})
     assert refresh.attrs["content"] == "0; url=../2022-dixiashi-loushui/"
-    (canonical,) = page.find("link", rel="canonical")
-    assert canonical.attrs["href"] == "../2022-dixiashi-loushui/"
+    (canonical,) = page.find("link", rel="canonical")  # absolute: mkdocs.yml has site_url
+    assert canonical.attrs["href"] == "https://example.org/archive/cases/2022-dixiashi-loushui/"
     (link,) = page.find("a")
     assert link.attrs["href"] == "../2022-dixiashi-loushui/"
     assert link.text == "机电小区地下室漏水"
@@ -485,3 +485,18 @@ def test_check_prints_the_warning_and_passes(
     published.read_history(tarball / "content")
     load_archive(tarball / "content", as_of=AS_OF)
     assert capsys.readouterr() == ("", "")
+
+
+def test_without_a_site_address_every_link_of_a_redirect_is_relative() -> None:
+    from generator import redirects
+    from tests.test_render_factory import archive, case
+
+    renamed = archive(cases=(case("2024-new", former_ids=("2024-old", "2023-older")),))
+    pages = dict(redirects.pages(renamed, "档案"))
+    assert sorted(pages) == ["cases/2023-older/index.html", "cases/2024-old/index.html"]
+    html = pages["cases/2024-old/index.html"].decode("utf-8")
+    assert '<link rel="canonical" href="../2024-new/">' in html
+    assert '<meta http-equiv="refresh" content="0; url=../2024-new/">' in html
+    absolute = dict(redirects.pages(renamed, "档案", "https://example.org/a"))
+    assert ('<link rel="canonical" href="https://example.org/a/cases/2024-new/">'
+            in absolute["cases/2024-old/index.html"].decode("utf-8"))

@@ -13,6 +13,7 @@ node tree instead of letting PyYAML construct Python objects. That way:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,9 +79,10 @@ class Document:
 
 def load_file(path: Path, display_path: str) -> Document:
     """Load one record file; raise RecordError with every problem that stops loading."""
-    if path.stat().st_size > MAX_FILE_BYTES:  # do not read a huge file only to refuse it
-        raise _too_large(display_path, path.stat().st_size)
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)  # never more: a huge file is refused unread
+        if len(data) > MAX_FILE_BYTES:
+            raise _too_large(display_path, os.fstat(file.fileno()).st_size)
     return load_bytes(data, display_path)
 
 

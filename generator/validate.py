@@ -177,18 +177,6 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
-        self._convert: dict[str, Callable[[Node, Field, str, Mark], Any]] = {
-            "text": self._text,
-            "multiline": self._text,
-            "date": self._date,
-            "int": self._int,
-            "bool": self._bool,
-            "enum": self._enum,
-            "url": self._url,
-            "id": self._id,
-            "list": self._list,
-            "object": self._object,
-        }
 
     def error(self, mark: Mark, path: str, message: str) -> None:
         self.problems.append(Problem(self.file, mark.line, mark.column, path, message))
@@ -210,7 +198,7 @@ class _Checker:
         out = _Object()
         out.mark = mark
         out.marks = marks = {}
-        convert = self._convert
+        convert = _CONVERT
         known = spec.index
         prefix = f"{path}." if path else ""
         for key, child in node.items:
@@ -222,7 +210,7 @@ class _Checker:
             if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
                 value = None
             else:
-                value = convert[child_spec.kind](child, child_spec, prefix + name, key.mark)
+                value = convert[child_spec.kind](self, child, child_spec, prefix + name, key.mark)
             if value is None:
                 marks[name] = key.mark  # present but empty: not "missing"
                 if child_spec.required:
@@ -244,7 +232,7 @@ class _Checker:
             return INVALID
         item_spec = spec.item
         assert item_spec is not None
-        convert = self._convert[item_spec.kind]
+        convert = _CONVERT[item_spec.kind]
         out = _List()
         out.mark = mark
         out.marks = marks = []
@@ -252,7 +240,7 @@ class _Checker:
             if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
                 value = None
             else:
-                value = convert(child, item_spec, f"{path}[{index}]", child.mark)
+                value = convert(self, child, item_spec, f"{path}[{index}]", child.mark)
             if value is None:
                 self.error(child.mark, f"{path}[{index}]", "这一项是空的：请填写内容或删去这一项")
                 value = INVALID
@@ -355,6 +343,21 @@ class _Checker:
             return value
         self.error(mark, path, id_problem(value))
         return INVALID
+
+
+# Converter of each kind of field; a class-level table, so nothing is bound per file.
+_CONVERT: Final[dict[str, Callable[..., Any]]] = {
+    "text": _Checker._text,
+    "multiline": _Checker._text,
+    "date": _Checker._date,
+    "int": _Checker._int,
+    "bool": _Checker._bool,
+    "enum": _Checker._enum,
+    "url": _Checker._url,
+    "id": _Checker._id,
+    "list": _Checker._list,
+    "object": _Checker._object,
+}
 
 
 def _shape(node: Node) -> str:

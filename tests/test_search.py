@@ -142,9 +142,9 @@ def test_case_pages_carry_the_index_fields(site: Build) -> None:
     html = site.html(CASE)
     assert html.count("data-pagefind-body") == 1
     assert f"{search.MARK}tingche " in html
-    assert 'data-pagefind-meta="status[value]" value="' in html
-    assert 'data-pagefind-sort="date[value]" value="2025-09-11"' in html
-    platforms = re.findall(r'data-pagefind-filter="platform\[value\]" value="([^"]+)"', html)
+    assert '<span data-pagefind-meta="status">' in html
+    assert '<span data-pagefind-sort="date">2025-09-11</span>' in html
+    platforms = re.findall(r'<span data-pagefind-filter="platform">([^<]+)</span>', html)
     assert platforms == [
         "新建社区议事厅（山西省太原市迎泽区迎泽街道新建社区）",
         "欢迎来协商·迎泽街道（山西省太原市迎泽区迎泽街道）",
@@ -152,9 +152,11 @@ def test_case_pages_carry_the_index_fields(site: Build) -> None:
         "有事来商量（山西省太原市）",
     ]
     for name in ("year", "category", "status", "form", "source"):
-        assert f'data-pagefind-filter="{name}[value]"' in html
-    # Hidden from readers: inside an element with the hidden attribute.
+        assert f'<span data-pagefind-filter="{name}">' in html
+    # Hidden from readers: inside an element with the hidden attribute; meta and filter
+    # values are left out of the indexed words.
     assert re.search(r'<div class="xs-search-fields" hidden>\s*<p data-pagefind-weight', html)
+    assert re.search(r'<div data-pagefind-ignore>\s*<span data-pagefind-meta="kind">', html)
 
 
 def test_only_case_and_platform_pages_are_indexed(site: Build) -> None:

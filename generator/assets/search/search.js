@@ -152,7 +152,8 @@ function fillFilters(current) {
     const value = select.value;
     const choices = orderedValues(select, name, all).map((v) => {
       const count = here ? (here[v] ?? 0) : all[v];
-      return new Option(`${v}  ${count} 条`, v);
+      const label = name === "year" ? `${v} 年` : v;
+      return new Option(`${label}  ${count} 条`, v);
     });
     select.replaceChildren(select.options[0], ...choices);
     setSelect(select, value);

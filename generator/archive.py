@@ -22,6 +22,7 @@ import datetime as dt
 import difflib
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -502,21 +503,31 @@ _R = TypeVar("_R")
 def _map(function: Callable[[_T], _R], items: list[_T], jobs: int | None) -> list[_R]:
     """``[function(item) for item in items]``, spread over processes for large inputs.
 
-    Falls back to this process when processes are unavailable. With other
-    threads running (``mkdocs serve``), workers come from a fork server: forking a
-    threaded process can copy a lock in its held state.
+    Falls back to this process when processes are unavailable. On Linux workers
+    are forked (fast), but from a fork server when other threads run (``mkdocs
+    serve``): forking a threaded process can copy a lock in its held state.
+    Elsewhere they are spawned, Python's default there.
     """
-    jobs = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    jobs = jobs if jobs is not None else _usable_cpus()
     if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
         return [function(item) for item in items]
-    method = "fork" if threading.active_count() == 1 else "forkserver"
+    if sys.platform.startswith("linux"):
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+    else:
+        method = "spawn"
     chunk = max(1, len(items) // (jobs * 24))  # small chunks: no worker idles at the end
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                  initializer=_install, initargs=(function,)) as pool:
             return list(pool.map(_call_installed, items, chunksize=chunk))
-    except (OSError, BrokenProcessPool):
+    except (OSError, ValueError, BrokenProcessPool):  # no processes here: do it ourselves
         return [function(item) for item in items]
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may run on (Linux)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 # The function a worker process runs, installed once per process: passing it with

@@ -5,10 +5,13 @@ encodes the public, permanent address ``<site_url>cases/<id>/`` (see the
 record format: ids never change, withdrawn cases keep their page), never a
 preview's address.
 
-Encoding is the costly part of a build here (segno chooses the best of the
-eight mask patterns, a few milliseconds a code), so codes are memoised for
-the life of the process (``mkdocs serve`` rebuilds cost nothing) and
-``prepare`` computes many at once in worker processes.
+Encoding is the costly part (segno chooses the best of the eight mask
+patterns: about 5 ms a code on one core), so codes are memoised for the life
+of the process (``mkdocs serve`` rebuilds cost nothing) and ``prepare``
+computes many at once in forked worker processes. There is deliberately no
+cache on disk: a cache restored from elsewhere (a CI cache) could make every
+printed code point at another site, and nothing short of decoding each code
+again could tell.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import concurrent.futures
 import multiprocessing
 import os
 import re
+import sys
+import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -25,6 +30,10 @@ from markupsafe import Markup
 
 # Error correction M (15 %): a notice on a board gets creased, faded and wet.
 ERROR = "m"
+# None: segno evaluates the eight mask patterns and keeps the best (ISO/IEC 18004
+# 7.8.3), about 5 ms a code. A fixed pattern (0-7) encodes about three times faster;
+# the code still scans, but may keep patterns that the evaluation exists to avoid.
+MASK: int | None = None
 # Printed size of the code without its quiet zone: at least 25 mm, to scan from a step away.
 SYMBOL_MM = 26
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 asks
@@ -72,20 +81,30 @@ def prepare(urls: Iterable[str], workers: int | None = None) -> None:
     if not missing:
         return
     workers = workers or min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(missing) < _PARALLEL_FROM:
+    if workers < 2 or len(missing) < _PARALLEL_FROM or not _can_fork():
         for url in missing:
             _codes[url] = _encode(url)
         return
-    # spawn, not fork: under `mkdocs serve` the process runs threads (the
-    # live-reload server), and forking a threaded process can deadlock.
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         for url, code in zip(missing, pool.map(_encode, missing, chunksize=_CHUNK), strict=True):
             _codes[url] = code
 
 
+def _can_fork() -> bool:
+    """Worker processes by fork: only on Linux and only while this is the only thread.
+
+    Forking a process that runs other threads (``mkdocs serve``'s live-reload
+    server) can deadlock the child; spawn would re-run the caller's main
+    script. ``mkdocs build`` and the first build of ``mkdocs serve`` run
+    single-threaded; later serve rebuilds find almost every code memoised.
+    """
+    return (sys.platform == "linux" and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def _encode(url: str) -> str:
-    code = segno.make_qr(url, error=ERROR)
+    code = segno.make_qr(url, error=ERROR, mask=MASK)
     modules = code.symbol_size(border=0)[0]
     # The symbol itself is SYMBOL_MM wide whatever its version; the quiet zone
     # of 4 modules that the standard asks for comes on top of it.

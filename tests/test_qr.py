@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import segno
 
 from generator import qr
 from tests.browser import require_tool
+from tests.test_site_helpers import ROOT
 
 
 @pytest.mark.parametrize(
@@ -89,14 +93,46 @@ def test_the_code_decodes_to_the_address(tmp_path: Path) -> None:
         assert _decode(code, tmp_path) == url
 
 
+_PREPARE_IN_WORKERS = """
+import json, sys
+from generator import qr
+assert qr._can_fork(), "a fresh interpreter runs one thread"
+qr._PARALLEL_FROM = 4
+urls = json.loads(sys.argv[1])
+qr.prepare(urls, workers=2)
+print(json.dumps(qr._codes))
+"""
+
+
 def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(12)]
     sequential = {url: qr._encode(url) for url in urls}
-    monkeypatch.setattr(qr, "_codes", {})
-    monkeypatch.setattr(qr, "_PARALLEL_FROM", 4)
-    qr.prepare(urls, workers=2)
-    assert qr._codes == sequential
+    # In a fresh interpreter: here other tests may have started threads (servers), and
+    # prepare() then rightly refuses to fork.
+    result = subprocess.run([sys.executable, "-c", _PREPARE_IN_WORKERS, json.dumps(urls)],
+                            capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == sequential
     # Known codes are not computed again.
+    monkeypatch.setattr(qr, "_codes", dict(sequential))
     monkeypatch.setattr(qr, "_encode", lambda url: pytest.fail(f"encoded {url} twice"))
     qr.prepare(urls, workers=2)
     assert str(qr.svg(urls[0])) == sequential[urls[0]]
+
+
+def test_prepare_does_not_fork_beside_other_threads() -> None:
+    started = threading.Event()
+    stop = threading.Event()
+
+    def wait() -> None:
+        started.set()
+        stop.wait(10)
+
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    try:
+        started.wait(5)
+        assert not qr._can_fork()
+    finally:
+        stop.set()
+        thread.join(5)

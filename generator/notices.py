@@ -177,6 +177,8 @@ CHROMIUM_FLAGS = (
 )
 PRINT_TIMEOUT_S = 120
 NOTICE_MARK = 'class="xs-notice'
+WITHDRAWN_MARK = "xs-page--withdrawn"
+PRINT_STYLES = "assets/print.css"
 
 
 class NoticeError(Exception):
@@ -194,8 +196,13 @@ def run(args: argparse.Namespace) -> int:
         if not args.cases and not args.platform:
             raise NoticeError("请指定案例编号，或用 --platform 指定平台，例如："
                               "make notices CASES=\"2022-jidian-xiaoqu-jishui\"")
-        if args.build or not (args.site / "index.html").is_file():
+        if args.build or not (args.site / PRINT_STYLES).is_file():
+            # Missing, or built before notices existed: (re)build it.
             build_site(args.config, args.site)
+        else:
+            built = dt.datetime.fromtimestamp((args.site / "index.html").stat().st_mtime)
+            print(f"notices: 从 {args.site}/ 打印（生成于 {built:%Y-%m-%d %H:%M}）；"
+                  "记录改动后请加 --build 重新生成", file=sys.stderr)
         jobs = plan(args.site, args.out, args.cases, args.platform)
         written = print_pdfs(args.site, jobs, args.chromium)
     except NoticeError as error:
@@ -224,8 +231,11 @@ def plan(site: Path, out: Path, cases: Sequence[str], platform: str | None) -> l
         page = site / "cases" / case_id / "index.html"
         if "/" in case_id or not page.is_file():
             raise NoticeError(f"没有编号为 {case_id} 的案例（{page} 不存在）")
-        if NOTICE_MARK not in page.read_text(encoding="utf-8"):
+        html = page.read_text(encoding="utf-8")
+        if WITHDRAWN_MARK in html:
             raise NoticeError(f"案例 {case_id} 已撤回，没有公示可打印")
+        if NOTICE_MARK not in html:
+            raise NoticeError(f"{page} 中没有公示：网站可能是旧版本生成的，请加 --build 重新生成")
         jobs.append(Job(f"cases/{case_id}/", out / f"{case_id}.pdf"))
     if platform:
         page = site / bundle_url(platform) / "index.html"

@@ -18,9 +18,11 @@ Three pieces, none of which imports MkDocs:
   shown to a reader.
 * **The index.** ``build_index(site_dir)`` runs ``pagefind_extended`` (from
   the ``pagefind[extended]`` wheel: the build with Chinese word
-  segmentation) over the built site, offline, and removes the bundled UI
-  files the site does not use. ``mkdocs_plugin`` calls it as the last step of
-  every build.
+  segmentation) over the built site, offline, removes the bundled UI
+  files the site does not use and puts the filter indexes in a fixed order
+  (``pagefind_bundle``: Pagefind writes them in hash-map order), so the
+  same commit builds the same bytes. ``mkdocs_plugin`` calls it as the last
+  step of every build.
 
 Traditional characters are converted in the browser
 (``assets/search/search.js``) with ``assets/search/t2s.json``, a
@@ -47,7 +49,7 @@ from typing import Any, Final
 
 from pypinyin import lazy_pinyin
 
-from generator import model
+from generator import model, pagefind_bundle
 
 BUNDLE_DIR: Final = "pagefind"
 LANGUAGE: Final = "zh"
@@ -194,9 +196,23 @@ def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
         raise SearchIndexError(f"Pagefind 建立搜索索引失败（退出码 {done.returncode}）：\n{tail}")
     for name in UNUSED_BUNDLE_FILES:
         (bundle / name).unlink(missing_ok=True)
+    _make_deterministic(bundle)
     counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
     return IndexResult(counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0),
                        seconds, bundle)
+
+
+def _make_deterministic(bundle: Path) -> None:
+    """Put Pagefind's filter chunks and meta index in a fixed order (``pagefind_bundle``).
+
+    Pagefind 1.5.2 writes filter values in hash-map order, so without this
+    the same commit would build a different ``site/pagefind/`` every time.
+    """
+    try:
+        pagefind_bundle.canonicalise(bundle)
+    except (pagefind_bundle.BundleFormatError, OSError) as error:
+        raise SearchIndexError(f"无法整理 Pagefind 搜索索引中筛选项的顺序，"
+                               f"可能是 Pagefind 换了版本、文件格式变了：{error}") from None
 
 
 # --------------------------------------------------------------------------

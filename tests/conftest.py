@@ -1,9 +1,30 @@
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.test_site_helpers import Build, sample_site
+
+if TYPE_CHECKING:  # imported for real by pytest_plugins, so that pytest rewrites its asserts
+    from tests.browser import StaticServer
+
 pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The sample archive (content/) built once with `mkdocs build` for the whole session."""
+    return sample_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def server(site: Build, static_server: Callable[..., StaticServer]) -> StaticServer:
+    """The built sample site served on 127.0.0.1."""
+    return static_server(site.site)
 
 # A tiny valid archive for record-layer tests: a three-level platform tree and
 # one case that uses every field. Tests mutate copies of these texts.

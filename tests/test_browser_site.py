@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from tests.browser import (
     set_viewport,
     wide_elements,
 )
-from tests.test_site_helpers import Build, sample_site
 
 pytestmark = pytest.mark.browser
 
@@ -34,14 +32,6 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(site: Build, static_server: Callable[..., StaticServer]) -> StaticServer:
-    return static_server(site.site)
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -15,7 +15,7 @@ import pytest
 from generator import model, notices
 from tests import test_render_factory as f
 from tests.browser import CHROMIUM, require_tool, unavailable
-from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, Build, epoch, sample_site
+from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, Build, epoch
 
 SITE_URL = "https://example.org/archive/"
 
@@ -113,10 +113,6 @@ def test_make_notices_passes_cases_and_platform() -> None:
 
 # The command, on the built sample site.
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
 
 
 def notices_command(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -18,15 +18,11 @@ import pytest
 
 from generator import pagefind_bundle as pb
 from generator import search
-from tests.test_site_helpers import Build, sample_site
+from tests.test_site_helpers import Build
 
 # Pagefind's gzip header: no name, mtime 0, XFL 2 (best compression), OS 255.
 PAGEFIND_GZIP_HEADER = bytes.fromhex("1f8b08000000000002ff")
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
 
 
 @pytest.fixture

@@ -46,7 +46,6 @@ from tests.test_site_helpers import (
     build_site,
     epoch,
     parse,
-    sample_site,
 )
 
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
@@ -101,14 +100,6 @@ def decode_qr(pdf: Path, tmp: Path, page: int = 1) -> list[str]:
     return result.stdout.split()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(site: Build, static_server: Callable[..., StaticServer]) -> StaticServer:
-    return static_server(site.site)
 
 
 @pytest.fixture(scope="module")

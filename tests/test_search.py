@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 
 from generator import search
-from tests.test_site_helpers import Build, sample_site
+from tests.test_site_helpers import Build
 
 CASE = "cases/2025-xinjian-shequ-tingche/"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
 
 
 # Pinyin words.

@@ -32,7 +32,7 @@ from tests.browser import (
     set_viewport,
     wide_elements,
 )
-from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, Build, build_site, sample_site
+from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, Build, build_site
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +43,6 @@ QINSHUI = "沃事我商量（山西省晋城市沁水县）"
 WAIT_S = 20
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def server(site: Build, static_server: Callable[..., StaticServer]) -> StaticServer:
-    return static_server(site.site)
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,10 @@ import itertools
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.test_site_helpers import ROOT, Build, ParsedPage, broken_links, parse, sample_site
+from tests.test_site_helpers import ROOT, Build, ParsedPage, broken_links, parse
 
 CASE = "cases/2022-jidian-xiaoqu-jishui/"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return sample_site(tmp_path_factory)
 
 
 def headings_in_order(page: ParsedPage) -> list[int]:

@@ -3,10 +3,12 @@
 For each size, in bench/out/<cases>/:
 
 1. `check`: `python -m generator check` over content/ (standalone).
-2. `generate`: the generator alone, content/ -> gen/docs (standalone).
+2. `generate`: the generator alone, content/ -> build/docs: MkDocs loads the
+   config and runs the plugins' `on_config`, nothing more (bench.glue).
 3. `total`: `mkdocs build` with the project's own mkdocs.yml and plugin,
-   content/ -> build/docs -> site/: what `make site` does. Validation,
-   generation, the engine and (when it exists) the search index all run here.
+   content/ -> build/docs -> site/: what `make site` does, from a clean
+   build/docs. Validation, generation, the engine and the search index (when
+   the build makes one) all run here.
 4. `plain`: the Markdown tree of step 3 copied to plain/docs and built by
    `mkdocs build` with the same theme, navigation and extensions but none of
    our plugins: the engine's own cost on the same pages, our floor.
@@ -98,13 +100,13 @@ def build_size(cases: int, seed: int) -> Build:
     logs = work / "logs"
     check = run(f"[{cases:,}] check", glue.check_argv(archive.content),
                 cwd=ROOT, env=env, log=logs / "check.log")
-    _clean(work / "gen")
+    config = glue.prepare_site_dir(work)
+    _clean(glue.built_docs_dir(work))
     generate = run(
-        f"[{cases:,}] generate",
-        [sys.executable, "-m", "bench.steps", "generate", archive.content, work / "gen" / "docs"],
+        f"[{cases:,}] generate", [sys.executable, "-m", "bench.steps", "generate", config],
         cwd=ROOT, env=env, log=logs / "generate.log",
     )
-    total = _build_ours(work, env, cases)
+    total = _build_ours(work, config, env, cases)
     if not total.ok:
         return Build(archive, check, generate, total, None, None, None)
     plain = _build_plain(work, env, cases)
@@ -117,8 +119,8 @@ def build_size(cases: int, seed: int) -> Build:
     return Build(archive, check, generate, total, plain, search, site_stats(work / "site"))
 
 
-def _build_ours(work: Path, env: dict[str, str], cases: int) -> Measurement:
-    config = glue.prepare_site_dir(work)
+def _build_ours(work: Path, config: Path, env: dict[str, str], cases: int) -> Measurement:
+    """A cold build: the docs tree of the generate step is removed first."""
     _clean(glue.built_docs_dir(work))
     _clean(work / "site")
     return run(f"[{cases:,}] mkdocs build with our plugin",
@@ -166,8 +168,8 @@ def _clean(path: Path) -> None:
 def _figures(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
     headers = [
         "cases", "check s", "generate s", "mkdocs s (plain)", "search-index s", "total s",
-        "total CPU s", "peak RSS MB", "pages", "site MB", "largest page", "KB",
-        "total/plain", "overhead", "overhead CPU",
+        "total CPU s", "plain CPU s", "peak RSS MB", "plain RSS MB", "pages", "site MB",
+        "largest page", "KB", "total/plain", "overhead", "overhead CPU",
     ]
     return headers, [_row(b) for b in builds]
 
@@ -179,7 +181,8 @@ def _row(b: Build) -> list[str]:
         _seconds(b.check), _seconds(b.generate), _seconds(b.plain),
         _seconds(b.search) if b.search else "n.a.",
         _seconds(b.total), fmt.seconds(b.total.cpu_seconds),
-        fmt.mb(b.total.rss),
+        fmt.seconds(b.plain.cpu_seconds) if b.plain else "n.a.",
+        fmt.mb(b.total.rss), fmt.mb(b.plain.rss) if b.plain else "n.a.",
         f"{site.pages:,}" if site else "n.a.",
         fmt.mb(site.bytes) if site else "n.a.",
         site.largest if site else "n.a.",
@@ -208,8 +211,8 @@ def _targets(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
         ]
     for b in builds:
         rows.append([f"generator overhead at {b.archive.cases:,} (wall; CPU)",
-                     f"{fmt.percent(b.overhead)}; {fmt.percent(b.overhead_cpu)}",
-                     "< 15 %", fmt.verdict(b.overhead, TARGET_OVERHEAD)])
+                     f"{fmt.percent(b.overhead)}; {fmt.percent(b.overhead_cpu)}", "< 15 %",
+                     _both(b.overhead, b.overhead_cpu, TARGET_OVERHEAD)])
     for b in builds:
         largest = b.site.largest_bytes if b.site else None
         rows.append([f"largest page at {b.archive.cases:,}", fmt.kb(largest) + " KB",
@@ -225,7 +228,14 @@ def _scaling(by_size: dict[int, Build]) -> list[str]:
         wall = large.total.seconds / small.total.seconds
         cpu = large.total.cpu_seconds / small.total.cpu_seconds
     return ["total time 50,000 / 10,000 (wall; CPU)", f"{fmt.ratio(wall)}; {fmt.ratio(cpu)}",
-            "< 5.5", fmt.verdict(wall, TARGET_SCALING)]
+            "< 5.5", _both(wall, cpu, TARGET_SCALING)]
+
+
+def _both(wall: float | None, cpu: float | None, target: float) -> str:
+    """A target met in wall time only may owe it to load elsewhere at the other
+    size: `ok` needs both figures under the target."""
+    verdicts = {fmt.verdict(wall, target), fmt.verdict(cpu, target)}
+    return "MISS" if "MISS" in verdicts else "ok" if "ok" in verdicts else "-"
 
 
 def _failures(builds: Sequence[Build]) -> list[str]:

@@ -4,7 +4,8 @@ When the generator, the MkDocs plugin or the search step changes its
 interface, adapt the function here and nothing else:
 
 * `check_argv`: the `check` command over a content folder.
-* `generate_docs`: the generator alone, content folder -> Markdown docs tree.
+* `generate_docs`: the generator alone, content folder -> Markdown docs tree,
+  run the way the plugin runs it.
 * `prepare_site_dir`: a work folder in which `mkdocs build` runs the project's
   own mkdocs.yml, unchanged, over the synthetic content.
 * `plain_config`: a config that builds an already generated docs tree with
@@ -34,11 +35,16 @@ def check_argv(content: Path) -> list[str]:
     return [sys.executable, "-m", "generator", "check", "--content", str(content)]
 
 
-def generate_docs(content: Path, out: Path) -> None:
-    """What the plugin does in `on_config`, run on its own (bench/steps.py calls this)."""
-    from generator.site import SiteOptions, build_docs
+def generate_docs(config_file: Path) -> None:
+    """The generator alone: MkDocs reads `config_file` and every plugin's
+    `on_config` runs, which is where ours validates the records and writes the
+    docs tree with the options the config gives it (site_url for QR codes,
+    demo, git dates). Nothing of the engine's page building runs.
+    (bench/steps.py calls this in a subprocess of its own.)"""
+    from mkdocs.config import load_config
 
-    build_docs(content, out, SiteOptions(demo=True))
+    config = load_config(config_file=str(config_file))
+    config.plugins.on_config(config)
 
 
 def prepare_site_dir(work: Path) -> Path:

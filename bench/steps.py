@@ -1,6 +1,6 @@
 """Steps that the benchmarks time in a subprocess of their own.
 
-    python -m bench.steps generate CONTENT OUT   # the generator alone (bench.glue)
+    python -m bench.steps generate MKDOCS_YML     # the generator alone (bench.glue)
     python -m bench.steps archive OUT CASES SEED  # a synthetic archive (bench.synth)
 """
 
@@ -14,8 +14,8 @@ from bench import glue, synth
 
 def main(argv: list[str]) -> int:
     match argv:
-        case ["generate", content, out]:
-            glue.generate_docs(Path(content), Path(out))
+        case ["generate", config_file]:
+            glue.generate_docs(Path(config_file))
         case ["archive", out, cases, seed]:
             print(synth.write_archive(Path(out), int(cases), int(seed)))
         case _:

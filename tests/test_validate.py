@@ -13,6 +13,7 @@ from generator import model
 from generator.loader import load_bytes
 from generator.validate import validate_case
 from tests.conftest import AS_OF, CASE
+from tests.record_text import position, replace_once
 
 FILE = "content/cases/2022-sample.yml"
 ID_RULE = "只能用小写英文字母、数字和单个连字符（-），不能以连字符开头或结尾，最长 80 个字符"
@@ -24,15 +25,11 @@ def problems_of(text: str, as_of: dt.date = AS_OF) -> list[str]:
 
 
 def mutate(old: str, new: str, text: str = CASE) -> str:
-    assert text.count(old) == 1, f"{old!r} must occur exactly once"
-    return text.replace(old, new)
+    return replace_once(text, old, new)
 
 
 def at(text: str, needle: str) -> str:
-    index = text.index(needle)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"{FILE}:{line}:{column}"
+    return position(FILE, text, needle)
 
 
 def test_the_sample_case_is_valid_and_becomes_a_model() -> None:

@@ -7,6 +7,7 @@ import pytest
 from generator import model
 from generator.loader import load_bytes
 from generator.validate import validate_platform
+from tests.record_text import position, replace_once
 
 FILE = "content/platforms/yingze.yml"
 
@@ -36,15 +37,11 @@ def problems_of(text: str) -> list[str]:
 
 
 def mutate(old: str, new: str, text: str = PLATFORM) -> str:
-    assert text.count(old) == 1, f"{old!r} must occur exactly once"
-    return text.replace(old, new)
+    return replace_once(text, old, new)
 
 
 def at(text: str, needle: str) -> str:
-    index = text.index(needle)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"{FILE}:{line}:{column}"
+    return position(FILE, text, needle)
 
 
 def test_the_sample_platform_becomes_a_model() -> None:

@@ -21,6 +21,7 @@ from typing import Final, TypeVar
 from bench import vocab
 from bench.emit import YamlLines
 from bench.tree import Method, Place
+from bench.vocab import Issue
 
 AS_OF: Final = dt.date(2026, 11, 25)
 FIRST_YEAR: Final = 2019
@@ -66,7 +67,7 @@ class Case:
     place: Place
     date: dt.date
     site: str
-    issue: tuple
+    issue: Issue
     ctx: Context
 
     @property
@@ -95,7 +96,7 @@ class CaseWriter:
         pattern, kind_slug = rng.choice(vocab.SITE_KINDS)
         site = pattern.format(AB=a + b)
         issue = rng.choice(vocab.ISSUES)
-        case_id = f"{date.year}-{pa}{pb}-{kind_slug}-{issue[1]}-{n}"
+        case_id = f"{date.year}-{pa}{pb}-{kind_slug}-{issue.slug}-{n}"
         return Case(n, case_id, kind, place, date, site, issue, self._context(place, site, issue))
 
     def _date(self, kind: str) -> dt.date:
@@ -107,11 +108,11 @@ class CaseWriter:
         end = min(dt.date(year, 12, 31), AS_OF)
         return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
-    def _context(self, place: Place, site: str, issue: tuple) -> Context:
+    def _context(self, place: Place, site: str, issue: Issue) -> Context:
         """Values for the template slots (see bench.vocab)."""
         rng = self.rng
         return {
-            "site": site, "issue": issue[0], "unit": place.unit,
+            "site": site, "issue": issue.words, "unit": place.unit,
             "dept": place.county + rng.choice(vocab.DEPARTMENTS),
             "channel": rng.choice(vocab.CHANNELS), "principle": rng.choice(vocab.PRINCIPLES),
             "era": rng.choice(("上世纪八十年代", "上世纪九十年代初", "2000年前后", "2005年")),
@@ -152,7 +153,7 @@ class CaseWriter:
         out.blank()
 
     def _title(self, case: Case) -> str:
-        names = {"site": case.site, "issue": case.issue[0], "place": case.place.name}
+        names = {"site": case.site, "issue": case.issue.words, "place": case.place.name}
         for pattern in self.rng.sample(TITLE_PATTERNS, len(TITLE_PATTERNS)):
             title = pattern.format_map(names)
             if 10 <= len(title) <= 30:
@@ -163,7 +164,7 @@ class CaseWriter:
         rng = self.rng
         out.line("topic:")
         out.key("source", _weighted(rng, SOURCES), indent=2)
-        categories = list(case.issue[2][: rng.randint(1, 2)])
+        categories = list(case.issue.categories[: rng.randint(1, 2)])
         for extra in rng.sample(CATEGORIES, rng.choice((0, 0, 1, 2))):
             if extra not in categories:
                 categories.append(extra)
@@ -230,7 +231,7 @@ class CaseWriter:
 
     def _item_texts(self, case: Case) -> list[str]:
         rng = self.rng
-        own = [case.site + remedy for remedy in case.issue[3]]
+        own = [case.site + remedy for remedy in case.issue.remedies]
         general = [action.format_map(case.ctx) for action in vocab.ITEM_ACTIONS]
         pool = rng.sample(own, len(own)) + rng.sample(general, len(general))
         return pool[: _weighted(rng, ITEM_COUNTS)]
@@ -314,7 +315,7 @@ class CaseWriter:
         if self.rng.random() >= 0.08:
             return
         out.line("sources:")
-        out.item("title", f"{case.site}{case.issue[0]}问题协商侧记（示例报道）", indent=2)
+        out.item("title", f"{case.site}{case.issue.words}问题协商侧记（示例报道）", indent=2)
         out.key("url", f"https://example.org/news/{case.date.year}/{case.id}", indent=4)
         out.blank()
 
@@ -333,7 +334,7 @@ TITLE_PATTERNS: Final = (
     "{place}{site}{issue}问题的协商议事",
 )
 CATEGORIES: Final = tuple(sorted(
-    {c for issue in vocab.ISSUES for c in issue[2]} | set(vocab.EXTRA_CATEGORIES)
+    {c for issue in vocab.ISSUES for c in issue.categories} | set(vocab.EXTRA_CATEGORIES)
 ))
 NOTE_TAILS: Final = ("，情况已在议事群通报", "，相关材料已存档备查", "，下一步将持续跟进")
 

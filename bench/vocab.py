@@ -12,7 +12,7 @@ Template slots: {site} the place of a case (a housing estate, street, village),
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 PROVINCE: Final = ("河东", "hedong")
 
@@ -43,8 +43,17 @@ SITE_KINDS: Final = (
     ("{AB}自然村", "zirancun"), ("{AB}商业街", "shangyejie"),
 )
 
-# Problems: (words, id slug, categories, remedies that only make sense for it).
-ISSUES: Final = (
+
+
+class Issue(NamedTuple):
+    words: str  # as a title says it: 停车难
+    slug: str  # pinyin words for the case id: tingche-nan
+    categories: tuple[str, ...]
+    remedies: tuple[str, ...]  # consensus items that only make sense for this problem
+
+
+# Problems: (words, id slug, categories, remedies).
+_ISSUES: Final = (
     ("停车难", "tingche-nan", ("停车管理", "交通出行"),
      ("利用闲置空地增设停车位", "实行错时共享停车", "规范施划小区停车泊位")),
     ("加装电梯", "jiazhuang-dianti", ("加装电梯", "老旧小区"),
@@ -140,6 +149,8 @@ ISSUES: Final = (
     ("楼道堆物", "loudao-duiwu", ("消防安全", "环境卫生"),
      ("集中清理楼道杂物", "将楼道管理纳入楼栋长职责")),
 )
+
+ISSUES: Final = tuple(Issue(*issue) for issue in _ISSUES)
 
 # General labels added to some cases; with the issues' own, about sixty in all.
 EXTRA_CATEGORIES: Final = ("社区治理", "矛盾调解", "志愿服务")

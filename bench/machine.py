@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def commit() -> str:
-    """The short commit, with `+dirty` when the work tree has changes."""
+    """The short commit, with `+dirty` when the work tree has changes; BENCH_COMMIT
+    names it when the benchmarks run in an exported snapshot without git."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"] + " (snapshot)"
     try:
         head = _git("rev-parse", "--short", "HEAD")
         dirty = _git("status", "--porcelain", "--untracked-files=no")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from generator.mkdocs_plugin import XieshangPlugin
 from tests.test_site_escaping import write
-from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, build_site
+from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, build_site, sample_site
 
 AS_OF = dt.date(2024, 6, 1)
 
@@ -101,6 +104,20 @@ def test_same_commit_same_epoch_builds_byte_identical_sites(tmp_path: Path) -> N
     assert "sitemap.xml.gz" in {f.name for f in files}
 
 
+def test_generated_pages_skip_markdown_and_come_out_the_same(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The HTML shortcut changes nothing: every file equals the engine's own rendering."""
+    shortcut = sample_site(tmp_path_factory)
+    engine = build_site(tmp_path / "engine", SAMPLE_CONTENT, SAMPLE_AS_OF, shortcuts=False)
+    files = sorted(p.relative_to(engine.site) for p in engine.site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(shortcut.site) for p in shortcut.site.rglob("*")
+                           if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(engine.site, shortcut.site, files, shallow=False)
+    assert not mismatch and not errors, mismatch[:10]
+    assert len([f for f in files if f.name == "index.html"]) > 50
+
+
 class FakeServer:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
@@ -132,3 +149,18 @@ def test_use_directory_urls_is_required(tmp_path: Path) -> None:
                        settings={"use_directory_urls": False})
     assert build.returncode != 0
     assert "use_directory_urls" in build.output
+
+
+def test_the_build_remembers_each_qr_codes_mask_for_the_next(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    build = sample_site(tmp_path_factory)
+    masks = json.loads((build.site.parent / "build" / "cache" / "qr-masks.json").read_text())
+    with_code = sorted(
+        page.parent.name for page in (build.site / "cases").glob("*/index.html")
+        if 'class="xs-qr"' in page.read_text(encoding="utf-8")
+    )
+    assert len(with_code) > 10
+    assert sorted(masks) == [f"https://example.org/archive/cases/{case_id}/"
+                             for case_id in with_code]
+    assert set(masks.values()) <= set(range(8))

@@ -5,24 +5,32 @@ encodes the public, permanent address ``<site_url>cases/<id>/`` (see the
 record format: ids never change, withdrawn cases keep their page), never a
 preview's address.
 
-Encoding is the costly part (segno chooses the best of the eight mask
-patterns: about 5 ms a code on one core), so codes are memoised for the life
-of the process (``mkdocs serve`` rebuilds cost nothing) and ``prepare``
-computes many at once in forked worker processes. There is deliberately no
-cache on disk: a cache restored from elsewhere (a CI cache) could make every
-printed code point at another site, and nothing short of decoding each code
-again could tell.
+Choosing the mask is the costly part: segno scores the eight mask patterns
+and keeps the best (ISO/IEC 18004 7.8.3), about 8 ms a code here, where
+encoding with a known mask takes under 2 ms. So:
+
+* codes are memoised for the life of the process (``mkdocs serve``
+  rebuilds cost nothing), and ``prepare`` computes many at once in forked
+  worker processes;
+* the chosen mask of each address is remembered on disk between builds
+  (``load_masks`` / ``save_masks``). Only the mask, never a code: a mask
+  changes how a code looks, not what it says, so a masks file that is
+  stale, edited or restored from another site's cache can make a code less
+  pleasant to scan but never point it at the wrong address.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import logging
 import multiprocessing
 import os
 import re
 import sys
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import segno
@@ -42,6 +50,9 @@ _PARALLEL_FROM = 200
 _CHUNK = 64
 
 _codes: dict[str, str] = {}
+_masks: dict[str, int] = {}  # the best mask of each address, as segno chose it
+
+log = logging.getLogger(__name__)
 
 
 class SiteUrlError(ValueError):
@@ -71,7 +82,8 @@ def svg(url: str) -> Markup:
     """An inline ``<svg>`` QR code of ``url``, its printed size in mm (``SYMBOL_MM``)."""
     code = _codes.get(url)
     if code is None:
-        code = _codes[url] = _encode(url)
+        code, _masks[url] = _encode(url, _masks.get(url, MASK))
+        _codes[url] = code
     return Markup(code)
 
 
@@ -80,15 +92,43 @@ def prepare(urls: Iterable[str], workers: int | None = None) -> None:
     missing = sorted({url for url in urls if url not in _codes})
     if not missing:
         return
+    jobs = [(url, _masks.get(url, MASK)) for url in missing]
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers < 2 or len(missing) < _PARALLEL_FROM or not _can_fork():
-        for url in missing:
-            _codes[url] = _encode(url)
+        results = [_encode_job(job) for job in jobs]
+    else:
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            results = list(pool.map(_encode_job, jobs, chunksize=_CHUNK))
+    for url, (code, mask) in zip(missing, results, strict=True):
+        _codes[url] = code
+        _masks[url] = mask
+
+
+def load_masks(path: Path) -> None:
+    """Remember the masks chosen by an earlier build; a missing or damaged file is ignored."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for url, code in zip(missing, pool.map(_encode, missing, chunksize=_CHUNK), strict=True):
-            _codes[url] = code
+    except (OSError, ValueError) as error:
+        log.warning("ignoring the QR masks file %s: %s", path, error)
+        return
+    if not isinstance(stored, dict):
+        log.warning("ignoring the QR masks file %s: not a JSON object", path)
+        return
+    for url, mask in stored.items():
+        if isinstance(url, str) and type(mask) is int and 0 <= mask <= 7:
+            _masks.setdefault(url, mask)
+
+
+def save_masks(path: Path, urls: Iterable[str]) -> None:
+    """Write the masks of ``urls`` (the addresses of this build) for the next build."""
+    wanted = {url: _masks[url] for url in sorted(set(urls)) if url in _masks}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(wanted, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.replace(path)
 
 
 def _can_fork() -> bool:
@@ -103,8 +143,14 @@ def _can_fork() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
-def _encode(url: str) -> str:
-    code = segno.make_qr(url, error=ERROR, mask=MASK)
+def _encode_job(job: tuple[str, int | None]) -> tuple[str, int]:
+    url, mask = job
+    return _encode(url, mask)
+
+
+def _encode(url: str, mask: int | None = MASK) -> tuple[str, int]:
+    """The inline SVG of ``url`` and the mask it has (chosen by segno when ``mask`` is None)."""
+    code = segno.make_qr(url, error=ERROR, mask=mask)
     modules = code.symbol_size(border=0)[0]
     # The symbol itself is SYMBOL_MM wide whatever its version; the quiet zone
     # of 4 modules that the standard asks for comes on top of it.
@@ -114,4 +160,4 @@ def _encode(url: str) -> str:
     # An accessible name in an attribute, not an SVG <title>: a page has one <title>.
     label = str(Markup('role="img" aria-label="二维码：{0}" width="{1}" height="{1}" ').format(
         url, size))
-    return svg.replace("<svg ", "<svg " + label, 1)
+    return svg.replace("<svg ", "<svg " + label, 1), code.mask

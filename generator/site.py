@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import archive as archive_module
-from generator import history, loader, model, render, schema, slugs
+from generator import history, loader, model, notices, qr, render, schema, slugs
 from generator.problems import Problem, RecordError
 
 PINS_FILE = "category-slugs.yml"
+QR_MASKS_FILE = "qr-masks.json"
 PAGES_DIR = "pages"
 
 
@@ -30,6 +31,7 @@ class SiteOptions:
     page_size: int = render.indexes.PAGE_SIZE
     git_dates: bool = True
     site_url: str | None = None  # the public address; None only for a preview (no QR codes)
+    cache_dir: Path | None = None  # what one build leaves to speed up the next (QR masks)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,16 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     extras = render.Extras(
         last_changed=last_changed, pinned_slugs=pinned, pages=pages, files=_schemas()
     )
+    masks = options.cache_dir / QR_MASKS_FILE if options.cache_dir else None
+    if masks:
+        qr.load_masks(masks)
     documents = render.render(
         archive, render.Options(options.site_name, options.demo, options.page_size,
                                 options.site_url), extras
     )
     stats = render.write_tree(out_dir, documents)
+    if masks:
+        qr.save_masks(masks, notices.qr_urls(archive, options.site_url))
     return BuildResult(archive, stats, tuple(sorted(pages)))
 
 

@@ -106,7 +106,7 @@ print(json.dumps(qr._codes))
 
 def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(12)]
-    sequential = {url: qr._encode(url) for url in urls}
+    sequential = {url: qr._encode(url)[0] for url in urls}
     # In a fresh interpreter: here other tests may have started threads (servers), and
     # prepare() then rightly refuses to fork.
     result = subprocess.run([sys.executable, "-c", _PREPARE_IN_WORKERS, json.dumps(urls)],
@@ -115,7 +115,7 @@ def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.Mo
     assert json.loads(result.stdout) == sequential
     # Known codes are not computed again.
     monkeypatch.setattr(qr, "_codes", dict(sequential))
-    monkeypatch.setattr(qr, "_encode", lambda url: pytest.fail(f"encoded {url} twice"))
+    monkeypatch.setattr(qr, "_encode", lambda url, mask: pytest.fail(f"encoded {url} twice"))
     qr.prepare(urls, workers=2)
     assert str(qr.svg(urls[0])) == sequential[urls[0]]
 
@@ -136,3 +136,68 @@ def test_prepare_does_not_fork_beside_other_threads() -> None:
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_a_remembered_mask_gives_the_code_segno_chose() -> None:
+    for case_id in ("x", "2022-jidian-xiaoqu-jishui", "a" * 80):
+        url = qr.case_url("https://example.org/archive/", case_id)
+        best, mask = qr._encode(url, None)
+        assert mask == segno.make_qr(url, error=qr.ERROR).mask
+        assert qr._encode(url, mask) == (best, mask)
+
+
+@pytest.fixture
+def fresh_memo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(qr, "_codes", {})
+    monkeypatch.setattr(qr, "_masks", {})
+
+
+@pytest.mark.usefixtures("fresh_memo")
+def test_masks_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(5)]
+    qr.prepare(urls, workers=1)
+    codes = dict(qr._codes)
+    path = tmp_path / "cache" / "qr-masks.json"
+    qr.save_masks(path, urls[:4])  # a case no longer published is forgotten
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored == {url: qr._masks[url] for url in urls[:4]}
+
+    monkeypatch.setattr(qr, "_codes", {})
+    monkeypatch.setattr(qr, "_masks", {})
+    qr.load_masks(path)
+    chosen: list[int | None] = []
+    real_encode = qr._encode
+
+    def encode(url: str, mask: int | None = None) -> tuple[str, int]:
+        chosen.append(mask)
+        return real_encode(url, mask)
+
+    monkeypatch.setattr(qr, "_encode", encode)
+    qr.prepare(urls, workers=1)
+    assert chosen == [stored[url] for url in urls[:4]] + [None]  # only the new one is scored
+    assert qr._codes == codes
+
+
+@pytest.mark.usefixtures("fresh_memo")
+@pytest.mark.parametrize("text", ["", "not json", "[1, 2]", '{"u": 8}', '{"u": true}',
+                                  '{"u": "3"}', '{"u": -1}'])
+def test_a_damaged_masks_file_is_ignored(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "qr-masks.json"
+    path.write_text(text.replace('"u"', '"https://example.org/cases/x/"'), encoding="utf-8")
+    qr.load_masks(path)
+    assert qr._masks == {}
+    qr.load_masks(tmp_path / "missing.json")
+    assert qr._masks == {}
+
+
+@pytest.mark.usefixtures("fresh_memo")
+def test_a_wrong_mask_changes_the_look_never_the_address(tmp_path: Path) -> None:
+    url = qr.case_url("https://example.org/archive/", "2022-jidian-xiaoqu-jishui")
+    best = segno.make_qr(url, error=qr.ERROR).mask
+    wrong = (best + 3) % 8
+    path = tmp_path / "qr-masks.json"
+    path.write_text(json.dumps({url: wrong}), encoding="utf-8")
+    qr.load_masks(path)
+    svg = str(qr.svg(url))
+    assert svg == qr._encode(url, wrong)[0] != qr._encode(url, None)[0]
+    assert _decode(segno.make_qr(url, error=qr.ERROR, mask=wrong), tmp_path) == url

@@ -1,6 +1,6 @@
 """Read one record file into a tree of nodes that remember their line and column.
 
-We parse YAML *events* with libyaml (``CSafeLoader``) and build our own small
+We parse YAML *events* with libyaml (PyYAML's ``CParser``) and build our own small
 node tree instead of letting PyYAML construct Python objects. That way:
 
 * nothing is ever constructed from a tag (``!!python/object`` is refused);
@@ -17,10 +17,10 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import yaml
+from yaml._yaml import CParser  # libyaml's parser alone: no constructor, no resolver
 
 from generator.problems import Problem, RecordError
 
@@ -77,7 +77,7 @@ class Document:
     source: bytes = b""  # the file as read; lets checks skip work cheaply (see privacy.py)
 
 
-def load_file(path: Path, display_path: str) -> Document:
+def load_file(path: str | os.PathLike[str], display_path: str) -> Document:
     """Load one record file; raise RecordError with every problem that stops loading."""
     with open(path, "rb") as file:
         data = file.read(MAX_FILE_BYTES + 1)  # never more: a huge file is refused unread
@@ -143,7 +143,7 @@ def _parse(text: str, display_path: str) -> Node:
     # Anchors need "&" and tags need "!": without either, no event can carry one.
     properties = "&" in text or "!" in text
     try:
-        root = _build(yaml.CSafeLoader(text).get_event, display_path, properties)
+        root = _build(CParser(text).get_event, display_path, properties)
     except yaml.YAMLError as exc:
         raise RecordError(
             _line_problems(text, display_path) or [_syntax_problem(exc, text, display_path)]

@@ -315,10 +315,9 @@ class _Checker:
         return INVALID
 
     def _enum(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        scalar = self._scalar(node, path, mark, "以下之一：" + "、".join(spec.values))
-        if scalar is None:
-            return INVALID
-        value = scalar.value.strip()
+        if type(node) is not Scalar:  # the expected values are joined only for the message
+            return self._not_scalar(node, path, mark, "以下之一：" + "、".join(spec.values))
+        value = node.value.strip()
         if value in spec.values:
             return value
         self.error(mark, path, _enum_message(value, spec.values))

@@ -329,3 +329,11 @@ def test_display_paths_do_not_depend_on_the_working_directory(
     relative = Path(os.path.relpath(content.dir))
     _, problems = check_paths([relative], relative)
     assert [p.file for p in problems] == [SAMPLE]
+
+
+@pytest.mark.parametrize("name", [
+    "2022-x.yml", "a.b.yml", "x.YAML", "x.", "noext", ".hidden", "..yml", "x.tar.gz",
+])
+def test_text_paths_split_file_names_as_pathlib_does(name: str) -> None:
+    path = os.path.join("content", "cases", name)
+    assert archive._stem_and_suffix(path) == (Path(path).stem, Path(path).suffix)

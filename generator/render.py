@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,18 +161,28 @@ def index_path(url: str) -> str:
 
 
 class Renderer:
-    def __init__(self, archive: model.Archive, options: Options, extras: Extras) -> None:
+    """Every document of the docs tree, rendered when iterated (``documents``).
+
+    ``only``, when given, names the pages worth rendering (a test of their
+    URL, see ``changes``); any other page comes out as ``(path, None)``:
+    keep the file the previous build wrote.
+    """
+
+    def __init__(self, archive: model.Archive, options: Options, extras: Extras,
+                 only: Callable[[str], bool] | None = None) -> None:
         self.archive = archive
         self.options = options
         self.extras = extras
+        self.only = only
         self.env = environment()
         self.env.globals.update(archive=archive, demo=options.demo, site_title=options.site_name,
                                 levels_order=model.LEVELS)
         self.categories = indexes.categories(archive, extras.pinned_slugs)
-        self.env.globals["category_slug"] = indexes.category_slugs(self.categories)
+        self.category_slugs = indexes.category_slugs(self.categories)
+        self.env.globals["category_slug"] = self.category_slugs
         self.notices = notices.Notices(archive, options.site_url)
 
-    def documents(self) -> Iterator[tuple[str, bytes]]:
+    def documents(self) -> Iterator[tuple[str, bytes | None]]:
         yield from self.home()
         yield from self.case_pages()
         yield from redirects.pages(self.archive, self.options.site_name, self.options.site_url)
@@ -192,18 +202,20 @@ class Renderer:
 
     def _render(
         self, name: str, url: str, meta: dict[str, Any], **context: Any
-    ) -> tuple[str, bytes]:
+    ) -> tuple[str, bytes | None]:
+        if self.only is not None and not self.only(url):
+            return index_path(url), None
         meta = {"xieshang": name.removesuffix(".html"), **meta}
         return index_path(url), page(self.env.get_template(name), meta, here=url, **context)
 
     def _listing(self, name: str, base: str, entries: list[Any], title: str,
-                 **context: Any) -> Iterator[tuple[str, bytes]]:
+                 **context: Any) -> Iterator[tuple[str, bytes | None]]:
         for listing in indexes.paginate(base, entries, self.options.page_size):
             page_title = _numbered(title, listing.number)
             yield self._render(name, listing.url, {"title": page_title}, page=listing,
                                title=page_title, **context)
 
-    def home(self) -> Iterator[tuple[str, bytes]]:
+    def home(self) -> Iterator[tuple[str, bytes | None]]:
         archive = self.archive
         yield self._render(
             "home.html", "", {"title": "首页"},
@@ -214,7 +226,7 @@ class Renderer:
             open_count=len(indexes.open_items(archive)),
         )
 
-    def case_pages(self) -> Iterator[tuple[str, bytes]]:
+    def case_pages(self) -> Iterator[tuple[str, bytes | None]]:
         for case_id in sorted(self.archive.cases):
             view = self.archive.view(case_id)
             case = view.case
@@ -244,7 +256,7 @@ class Renderer:
         names += [step.step for step in case.steps if step.step not in names]
         return [(name, done.get(name)) for name in names]
 
-    def platform_pages(self) -> Iterator[tuple[str, bytes]]:
+    def platform_pages(self) -> Iterator[tuple[str, bytes | None]]:
         archive = self.archive
         yield from (
             self._render("platforms.html", listing.url,
@@ -273,7 +285,7 @@ class Renderer:
                     print_bundle=self.notices.bundle(platform_id),
                 )
 
-    def print_bundle_pages(self) -> Iterator[tuple[str, bytes]]:
+    def print_bundle_pages(self) -> Iterator[tuple[str, bytes | None]]:
         """A printable page per platform with open cases: one notice per A4 sheet."""
         for bundle in self.notices.bundles():
             yield self._render(
@@ -283,7 +295,7 @@ class Renderer:
                 children=self.notices.child_bundles(bundle.platform.id) if bundle.left_out else [],
             )
 
-    def category_pages(self) -> Iterator[tuple[str, bytes]]:
+    def category_pages(self) -> Iterator[tuple[str, bytes | None]]:
         yield from self._listing("categories.html", "categories/", self.categories, "议题分类")
         for category in self.categories:
             base = f"categories/{category.slug}/"
@@ -295,7 +307,7 @@ class Renderer:
                     groups=indexes.group_by_year(listing.entries),
                 )
 
-    def year_pages(self) -> Iterator[tuple[str, bytes]]:
+    def year_pages(self) -> Iterator[tuple[str, bytes | None]]:
         by_year = indexes.years(self.archive)
         counts = [(year, len(views)) for year, views in by_year.items()]
         yield from self._listing("years.html", "years/", counts, "按年份")
@@ -305,11 +317,11 @@ class Renderer:
                                    {"title": _numbered(f"{year} 年的协商", listing.number)},
                                    year=year, page=listing)
 
-    def follow_up_pages(self) -> Iterator[tuple[str, bytes]]:
+    def follow_up_pages(self) -> Iterator[tuple[str, bytes | None]]:
         yield from self._listing("follow_up.html", "follow-up/", indexes.open_items(self.archive),
                                  "跟踪督办")
 
-    def search_page(self) -> tuple[str, bytes]:
+    def search_page(self) -> tuple[str, bytes | None]:
         return self._render("search.html", "search/", {"title": "搜索", "hide": ["toc"]},
                             status_order=model.CASE_STATUSES, form_order=model.FORMS,
                             source_order=model.TOPIC_SOURCES)
@@ -341,11 +353,16 @@ class NotGeneratedDir(Exception):
     """The output folder holds files the generator did not write: refuse to delete them."""
 
 
-def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes]]) -> WriteStats:
+class MissingDocument(Exception):
+    """A document to keep as the previous build wrote it is not there."""
+
+
+def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes | None]]) -> WriteStats:
     """Write each document whose bytes changed; delete files no longer produced.
 
     Unchanged files keep their modification time, so ``mkdocs serve`` (and
-    anything else that watches the folder) sees only real changes.
+    anything else that watches the folder) sees only real changes. A document
+    of ``None`` bytes is kept as it is (see ``Renderer.only``).
     """
     marker = out_dir / GENERATED_MARKER
     if out_dir.exists() and any(out_dir.iterdir()) and not marker.exists():
@@ -361,6 +378,11 @@ def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes]]) -> WriteSt
             raise ValueError(f"two documents at {name}")
         produced.add(name)
         target = out_dir / name
+        if data is None:
+            if not target.is_file():
+                raise MissingDocument(name)
+            stats.unchanged += 1
+            continue
         try:
             if target.read_bytes() == data:
                 stats.unchanged += 1
@@ -381,6 +403,6 @@ def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes]]) -> WriteSt
 
 
 def render(archive: model.Archive, options: Options | None = None,
-           extras: Extras | None = None) -> Iterator[tuple[str, bytes]]:
+           extras: Extras | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Every file of the docs tree as (path relative to the tree, bytes)."""
     return Renderer(archive, options or Options(), extras or Extras()).documents()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import archive as archive_module
-from generator import history, loader, model, notices, qr, render, schema, slugs
+from generator import changes, history, loader, model, notices, qr, render, schema, slugs
 from generator.problems import Problem, RecordError
 
 PINS_FILE = "category-slugs.yml"
@@ -39,9 +39,18 @@ class BuildResult:
     archive: model.Archive
     stats: render.WriteStats
     pages: tuple[str, ...] = field(default=())  # hand-written pages, as copied
+    rendered: changes.Rendered | None = None  # pass to the next build_docs as ``previous``
+    partial: bool = False  # only the pages an edit reached were rendered
 
 
-def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = None) -> BuildResult:
+def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = None,
+               previous: changes.Rendered | None = None) -> BuildResult:
+    """Validate ``content_dir`` and write the docs tree into ``out_dir``.
+
+    ``previous``: what the last build into the same ``out_dir`` rendered
+    from (``BuildResult.rendered``); pages no edit since then can reach are
+    then kept as they are instead of rendered again (``changes``).
+    """
     options = options or SiteOptions()
     as_of = options.as_of or archive_module.as_of_day()
     archive = archive_module.load_archive(content_dir, as_of=as_of)
@@ -59,14 +68,20 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     masks = options.cache_dir / QR_MASKS_FILE if options.cache_dir else None
     if masks:
         qr.load_masks(masks)
-    documents = render.render(
-        archive, render.Options(options.site_name, options.demo, options.page_size,
-                                options.site_url), extras
-    )
-    stats = render.write_tree(out_dir, documents)
+    render_options = render.Options(options.site_name, options.demo, options.page_size,
+                                    options.site_url)
+    renderer = render.Renderer(archive, render_options, extras)
+    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of))
+    renderer.only = changes.pages_to_render(previous, rendered)
+    try:
+        stats = render.write_tree(out_dir, renderer.documents())
+    except render.MissingDocument:  # someone deleted part of the tree: write all of it
+        renderer.only = None
+        stats = render.write_tree(out_dir, renderer.documents())
     if masks:
         qr.save_masks(masks, notices.qr_urls(archive, options.site_url))
-    return BuildResult(archive, stats, tuple(sorted(pages)))
+    return BuildResult(archive, stats, tuple(sorted(pages)), rendered,
+                       partial=renderer.only is not None)
 
 
 def hand_written_pages(content_dir: Path) -> dict[str, bytes]:

@@ -1,0 +1,122 @@
+"""A rebuild after an edit renders only what the edit reaches, with the bytes of a full build."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import changes, site
+from tests.record_text import replace_once
+from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT
+
+OPTIONS = site.SiteOptions(demo=True, as_of=SAMPLE_AS_OF, git_dates=False,
+                           site_url="https://example.org/archive/")
+JISHUI = "cases/yingze/2022-jidian-xiaoqu-jishui.yml"
+TINGCHE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
+
+# Edits of the sample archive that change only case files: (file, old text, new text).
+CASE_EDITS = {
+    "background": (JISHUI, "有住宅楼6栋", "有住宅楼7栋"),
+    "title": (JISHUI, "title: 机电小区地下室管道漏水和积水问题", "title: 机电小区地下室漏水问题"),
+    "platform": (JISHUI, "platform: yingze-yingzejie-xinjian", "platform: yingze-yingzejie"),
+    "categories": (JISHUI, "categories: [老旧小区, 环境卫生]", "categories: [环境卫生, 老旧小区]"),
+    "date": (TINGCHE, "\ndate: 2025-09-11\n", "\ndate: 2025-09-10\n"),
+    "follow-up": (TINGCHE, "    status: 推进中\n", "    status: 已完成\n"),
+}
+
+
+def _content(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    return content
+
+
+def _edit(content: Path, file: str, old: str, new: str) -> None:
+    path = content / file
+    path.write_text(replace_once(path.read_text(encoding="utf-8"), old, new), encoding="utf-8")
+
+
+def _same_trees(one: Path, two: Path) -> None:
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(one, two, files, shallow=False)
+    assert not mismatch and not errors, mismatch[:10]
+
+
+@pytest.mark.parametrize("edit", sorted(CASE_EDITS))
+def test_an_edited_case_renders_what_it_reaches_and_nothing_else(
+    tmp_path: Path, edit: str
+) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "again", OPTIONS)
+    _edit(content, *CASE_EDITS[edit])
+
+    again = site.build_docs(content, tmp_path / "again", OPTIONS, previous=first.rendered)
+    scratch = site.build_docs(content, tmp_path / "scratch", OPTIONS)
+
+    assert again.partial and not scratch.partial
+    _same_trees(tmp_path / "again", tmp_path / "scratch")
+    assert again.stats.written < scratch.stats.written / 3
+
+
+def test_only_the_pages_a_case_reaches_are_rendered(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    _edit(content, *CASE_EDITS["background"])
+    again = site.build_docs(content, tmp_path / "scratch", OPTIONS)
+    wanted = changes.pages_to_render(first.rendered, again.rendered)
+    assert wanted is not None
+    for url in ("cases/2022-jidian-xiaoqu-jishui/", "", "follow-up/", "search/",
+                "platforms/", "categories/", "years/", "platforms/yingze-yingzejie-xinjian/",
+                "platforms/taiyuan/", "platforms/yingze-yingzejie-xinjian/print/",
+                "years/2022/"):
+        assert wanted(url), url
+    for url in ("cases/2025-xinjian-shequ-tingche/", "platforms/qinshui/", "years/2025/",
+                "platforms/yingze-yingzejie-xinjian-x/"):
+        assert not wanted(url), url
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        # a platform record: names and figures show on many pages
+        ("platforms/yingze.yml", "name: 欢迎来协商", "name: 欢迎来协商·迎泽"),
+        # a category no other case has: every category's address may move
+        (JISHUI, "categories: [老旧小区, 环境卫生]", "categories: [老旧小区, 地下管网]"),
+    ],
+)
+def test_other_edits_render_everything(tmp_path: Path, file: str, old: str, new: str) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "again", OPTIONS)
+    _edit(content, file, old, new)
+    again = site.build_docs(content, tmp_path / "again", OPTIONS, previous=first.rendered)
+    assert not again.partial
+    site.build_docs(content, tmp_path / "scratch", OPTIONS)
+    _same_trees(tmp_path / "again", tmp_path / "scratch")
+
+
+def test_a_new_case_or_another_day_renders_everything(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    shutil.copy(content / JISHUI, content / "cases" / "yingze" / "2022-jidian-xiaoqu-jishui-2.yml")
+    assert not site.build_docs(content, tmp_path / "docs", OPTIONS,
+                               previous=first.rendered).partial
+    later = site.SiteOptions(demo=True, as_of=SAMPLE_AS_OF.replace(day=26), git_dates=False,
+                             site_url="https://example.org/archive/")
+    second = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    assert not site.build_docs(content, tmp_path / "docs", later,
+                               previous=second.rendered).partial
+
+
+def test_a_kept_page_that_is_gone_is_written_again(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "again", OPTIONS)
+    (tmp_path / "again" / "cases" / "2025-xinjian-shequ-tingche" / "index.md").unlink()
+    _edit(content, *CASE_EDITS["background"])
+    again = site.build_docs(content, tmp_path / "again", OPTIONS, previous=first.rendered)
+    assert not again.partial
+    site.build_docs(content, tmp_path / "scratch", OPTIONS)
+    _same_trees(tmp_path / "again", tmp_path / "scratch")

@@ -20,8 +20,9 @@ from bench import machine
 from bench.build import build_section
 from bench.check import check_section
 from bench.search import search_section
+from bench.serve import serve_section
 
-SECTIONS = ("check", "build", "search")
+SECTIONS = ("check", "build", "search", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,11 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         "check": lambda: check_section(args.check_cases, args.seed, args.repeat),
         "build": lambda: build_section(args.sizes, args.seed),
         "search": lambda: search_section(args.seed),
+        "serve": lambda: serve_section(args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
         "build": "b. build: check, generate, mkdocs, search index (issue 7)",
         "search": "c. search index at 10,000 cases (issue 4)",
+        "serve": "d. mkdocs serve at 10,000 cases: from saving an edit to the changed page",
     }
     for name in args.sections:
         body = runners[name]()

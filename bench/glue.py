@@ -70,6 +70,11 @@ def _named_as_path(entry: Path, config_text: str) -> bool:
     return bool(value.search(config_text))
 
 
+def serve_argv(config: Path, address: str) -> list[str]:
+    """`mkdocs serve` as `make serve` runs it, on `address` (host:port)."""
+    return [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(config), "-a", address]
+
+
 def built_docs_dir(work: Path) -> Path:
     """Where the plugin wrote the Markdown tree (its `build_dir`)."""
     options = _our_plugin_options(_load(PROJECT_CONFIG))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
-from generator import history, search, site
+from generator import changes, history, search, site
 from generator.problems import RecordError
 from generator.qr import SiteUrlError, site_base
 
@@ -60,6 +61,14 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.hand_written: tuple[str, ...] = ()
         self.held_html: dict[str, str] = {}  # generated pages' HTML, by src_uri, while MkDocs runs
         self.nav_cache = NavCache()
+        self.serving = False
+        self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
+        self.indexer: BackgroundIndex | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
+        so for plugins with this method), and with it what the last build rendered."""
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -78,7 +87,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         )
         started = time.perf_counter()
         try:
-            result = site.build_docs(self.content_dir, self.build_dir, options)
+            result = site.build_docs(self.content_dir, self.build_dir, options,
+                                     previous=self.rendered)
         except RecordError as error:
             for problem in error.problems:
                 print(problem.as_text(), file=sys.stderr)
@@ -87,10 +97,14 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
             ) from None
         stats = result.stats
         log.info(
-            "xieshang: %d 个平台、%d 个案例；写入 %d 个文件，未变 %d 个，删除 %d 个（%.2f 秒）",
+            "xieshang: %d 个平台、%d 个案例；写入 %d 个文件，未变 %d 个，删除 %d 个（%s，%.2f 秒）",
             len(result.archive.platforms), len(result.archive.cases),
-            stats.written, stats.unchanged, stats.deleted, time.perf_counter() - started,
+            stats.written, stats.unchanged, stats.deleted,
+            "只生成改动涉及的页面" if result.partial else "生成全部页面",
+            time.perf_counter() - started,
         )
+        if self.serving:
+            self.rendered = result.rendered
         self.hand_written = result.pages
         config.docs_dir = str(self.build_dir)
         config.extra["xieshang_demo"] = self.config.demo
@@ -100,12 +114,17 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         """The last step of every build (``mkdocs serve`` rebuilds too): the search index."""
         if not self.config.search:
             return
+        site_dir = Path(config.site_dir)
+        if self.serving:  # the preview reloads now; search catches up in the background
+            if self.indexer is None or self.indexer.site_dir != site_dir:
+                self.indexer = BackgroundIndex(site_dir)
+            self.indexer.request()
+            return
         try:
-            result = search.build_index(Path(config.site_dir))
+            result = search.build_index(site_dir)
         except search.SearchIndexError as error:
             raise PluginError(f"xieshang: {error}") from None
-        log.info("xieshang: 搜索索引 %d 个页面、%d 个词，%.1f MB（%.2f 秒）",
-                 result.pages, result.words, result.bytes / 1e6, result.seconds)
+        _log_index(result)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Let go of a generated page's HTML once it is written.
@@ -177,6 +196,47 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         source = f"{self.content_in_repo}/{below}"
         base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
         return base + quote(str(source))
+
+
+def _log_index(result: search.IndexResult) -> None:
+    log.info("xieshang: 搜索索引 %d 个页面、%d 个词，%.1f MB（%.2f 秒）",
+             result.pages, result.words, result.bytes / 1e6, result.seconds)
+
+
+class BackgroundIndex:
+    """Pagefind for ``mkdocs serve``: one run at a time in a thread, never holding up a reload.
+
+    Indexing 10,000 cases takes a minute or more; the preview shows an edit
+    as soon as its pages are built, and the search catches up when the run
+    ends (the old index serves meanwhile, see ``search.build_index``). A
+    request during a run queues one more run after it.
+    """
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="xieshang-search-index", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                _log_index(search.build_index(self.site_dir))
+            except (search.SearchIndexError, OSError) as error:
+                log.warning("xieshang: 预览的搜索索引未能更新：%s", error)
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 class NavCache:

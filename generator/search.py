@@ -170,15 +170,21 @@ _COUNT = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 
 
 def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
-    """Index the built site into ``site_dir/pagefind/``; the old bundle is replaced."""
+    """Index the built site into ``site_dir/pagefind/``.
+
+    The new bundle is written beside the old one and put in its place once
+    complete, so a preview being indexed in the background (``mkdocs serve``)
+    keeps a working search meanwhile.
+    """
     site_dir = Path(site_dir)
     bundle = site_dir / BUNDLE_DIR
-    if bundle.exists():
-        shutil.rmtree(bundle)
+    staging = site_dir / f".{BUNDLE_DIR}.new"
+    if staging.exists():
+        shutil.rmtree(staging)
     command = [
         str(binary or pagefind_binary()),
         "--site", str(site_dir),
-        "--output-subdir", BUNDLE_DIR,
+        "--output-path", str(staging.resolve()),
         "--force-language", LANGUAGE,
         # Controls (a page's print button...) are not content.
         "--exclude-selectors", "button",
@@ -191,15 +197,27 @@ def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
         raise SearchIndexError(f"无法运行 Pagefind：{error}") from None
     seconds = time.perf_counter() - started
     output = done.stdout + done.stderr
-    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+    if done.returncode != 0 or not (staging / "pagefind.js").is_file():
         tail = "\n".join(output.strip().splitlines()[-20:])
+        shutil.rmtree(staging, ignore_errors=True)
         raise SearchIndexError(f"Pagefind 建立搜索索引失败（退出码 {done.returncode}）：\n{tail}")
     for name in UNUSED_BUNDLE_FILES:
-        (bundle / name).unlink(missing_ok=True)
-    _make_deterministic(bundle)
+        (staging / name).unlink(missing_ok=True)
+    _make_deterministic(staging)
+    _replace(bundle, staging)
     counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
     return IndexResult(counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0),
                        seconds, bundle)
+
+
+def _replace(bundle: Path, staging: Path) -> None:
+    old = bundle.with_name(f".{bundle.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if bundle.exists():
+        bundle.rename(old)
+    staging.rename(bundle)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _make_deterministic(bundle: Path) -> None:

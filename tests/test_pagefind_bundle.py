@@ -263,10 +263,25 @@ def test_an_odd_filter_chunk_is_refused(chunk: pb.Cbor) -> None:
 def test_a_changed_format_stops_the_build_with_a_chinese_message(tmp_path: Path) -> None:
     """A Pagefind that writes something else: the build says so instead of shipping it."""
     fake = tmp_path / "pagefind"
-    fake.write_text('#!/bin/sh\nmkdir -p "$2/$4" && : > "$2/$4/pagefind.js"'
-                    ' && echo \'{"languages": []}\' > "$2/$4/pagefind-entry.json"\n',
+    # Called as: pagefind --site SITE --output-path BUNDLE ...
+    fake.write_text('#!/bin/sh\nmkdir -p "$4" && : > "$4/pagefind.js"'
+                    ' && echo \'{"languages": []}\' > "$4/pagefind-entry.json"\n',
                     encoding="utf-8")
     fake.chmod(0o755)
     (tmp_path / "site").mkdir()
     with pytest.raises(search.SearchIndexError, match="筛选项"):
         search.build_index(tmp_path / "site", binary=fake)
+
+
+def test_a_failed_index_leaves_the_previous_one_in_place(tmp_path: Path) -> None:
+    """The preview reindexes in the background: a failed run must not take search away."""
+    fake = tmp_path / "pagefind"
+    fake.write_text('#!/bin/sh\nmkdir -p "$4" && echo broken && exit 3\n', encoding="utf-8")
+    fake.chmod(0o755)
+    bundle = tmp_path / "site" / "pagefind"
+    bundle.mkdir(parents=True)
+    (bundle / "pagefind.js").write_text("// the previous index", encoding="utf-8")
+    with pytest.raises(search.SearchIndexError, match="退出码 3"):
+        search.build_index(tmp_path / "site", binary=fake)
+    assert (bundle / "pagefind.js").read_text(encoding="utf-8") == "// the previous index"
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["pagefind"]

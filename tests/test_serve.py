@@ -1,0 +1,103 @@
+"""`mkdocs serve --dirty` (what `make serve` runs): an edited record shows in the preview.
+
+A real server on a copy of the sample archive: the first build, an edit to a
+case file, the served page with the change, only the reached pages rendered
+again, and the search index (built in the background) in place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.record_text import replace_once
+from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
+
+CASE = "2022-jidian-xiaoqu-jishui"
+CASE_FILE = Path("cases/yingze") / f"{CASE}.yml"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+class Preview:
+    def __init__(self, work: Path, process: subprocess.Popen[str], port: int, log: Path) -> None:
+        self.work = work
+        self.process = process
+        self.base = f"http://127.0.0.1:{port}/archive/"
+        self.log = log
+
+    def wait_for(self, path: str, text: str, seconds: float = 120) -> str:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text(encoding="utf-8")
+            page = _get(self.base + path)
+            if page is not None and text in page:
+                return page
+            time.sleep(0.2)
+        pytest.fail(f"{path} never showed {text!r}:\n{self.log.read_text(encoding='utf-8')}")
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    shutil.copytree(SAMPLE_CONTENT, tmp_path / "content")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
+                                         encoding="utf-8")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(SAMPLE_AS_OF), "NO_MKDOCS_2_WARNING": "1"}
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )
+        try:
+            yield Preview(tmp_path, process, port, log)
+        finally:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_an_edit_shows_in_the_preview_and_only_its_pages_are_rendered(preview: Preview) -> None:
+    preview.wait_for(f"cases/{CASE}/", "有住宅楼6栋")
+    preview.wait_for("pagefind/pagefind.js", "")  # the first index, made in the background
+
+    case_file = preview.work / "content" / CASE_FILE
+    text = case_file.read_text(encoding="utf-8")
+    case_file.write_text(replace_once(text, "有住宅楼6栋", "有住宅楼7栋"), encoding="utf-8")
+
+    preview.wait_for(f"cases/{CASE}/", "有住宅楼7栋")
+    log = preview.log.read_text(encoding="utf-8")
+    assert "只生成改动涉及的页面" in log
+    assert _get(preview.base + "pagefind/pagefind.js") is not None  # search kept meanwhile
+    assert "Traceback" not in log

@@ -364,6 +364,20 @@ def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes | None]]) -> 
     anything else that watches the folder) sees only real changes. A document
     of ``None`` bytes is kept as it is (see ``Renderer.only``).
     """
+    open_tree(out_dir)
+    stats = WriteStats()
+    produced = {GENERATED_MARKER}
+    for name, data in documents:
+        if name in produced:
+            raise ValueError(f"two documents at {name}")
+        produced.add(name)
+        write_document(out_dir, name, data, stats)
+    sweep_tree(out_dir, produced, stats)
+    return stats
+
+
+def open_tree(out_dir: Path) -> None:
+    """Make ``out_dir`` ready to write into, refusing a folder the generator did not make."""
     marker = out_dir / GENERATED_MARKER
     if out_dir.exists() and any(out_dir.iterdir()) and not marker.exists():
         raise NotGeneratedDir(
@@ -371,26 +385,27 @@ def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes | None]]) -> 
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     marker.touch()
-    stats = WriteStats()
-    produced = {GENERATED_MARKER}
-    for name, data in documents:
-        if name in produced:
-            raise ValueError(f"two documents at {name}")
-        produced.add(name)
-        target = out_dir / name
-        if data is None:
-            if not target.is_file():
-                raise MissingDocument(name)
+
+
+def write_document(out_dir: Path, name: str, data: bytes | None, stats: WriteStats) -> None:
+    target = out_dir / name
+    if data is None:
+        if not target.is_file():
+            raise MissingDocument(name)
+        stats.unchanged += 1
+        return
+    try:
+        if target.read_bytes() == data:
             stats.unchanged += 1
-            continue
-        try:
-            if target.read_bytes() == data:
-                stats.unchanged += 1
-                continue
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        stats.written += 1
+            return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    stats.written += 1
+
+
+def sweep_tree(out_dir: Path, produced: set[str], stats: WriteStats) -> None:
+    """Delete what this build did not produce, and the folders left empty."""
     for path in sorted(out_dir.rglob("*"), reverse=True):  # children before their folders
         name = path.relative_to(out_dir).as_posix()
         if path.is_dir():
@@ -399,7 +414,6 @@ def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes | None]]) -> 
         elif name not in produced:
             path.unlink()
             stats.deleted += 1
-    return stats
 
 
 def render(archive: model.Archive, options: Options | None = None,

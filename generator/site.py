@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import archive as archive_module
-from generator import changes, history, loader, model, notices, qr, render, schema, slugs
+from generator import (
+    changes,
+    history,
+    loader,
+    model,
+    notices,
+    qr,
+    render,
+    render_workers,
+    schema,
+    slugs,
+)
 from generator.problems import Problem, RecordError
 
 PINS_FILE = "category-slugs.yml"
@@ -32,6 +43,7 @@ class SiteOptions:
     git_dates: bool = True
     site_url: str | None = None  # the public address; None only for a preview (no QR codes)
     cache_dir: Path | None = None  # what one build leaves to speed up the next (QR masks)
+    jobs: int | None = None  # processes that render pages; default: one per usable CPU
 
 
 @dataclass(frozen=True)
@@ -73,11 +85,12 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     renderer = render.Renderer(archive, render_options, extras)
     rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of))
     renderer.only = changes.pages_to_render(previous, rendered)
+    size = len(archive.cases) + len(archive.platforms)
     try:
-        stats = render.write_tree(out_dir, renderer.documents())
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
     except render.MissingDocument:  # someone deleted part of the tree: write all of it
         renderer.only = None
-        stats = render.write_tree(out_dir, renderer.documents())
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
     if masks:
         qr.save_masks(masks, notices.qr_urls(archive, options.site_url))
     return BuildResult(archive, stats, tuple(sorted(pages)), rendered,

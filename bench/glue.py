@@ -19,6 +19,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -73,6 +74,13 @@ def _named_as_path(entry: Path, config_text: str) -> bool:
 def serve_argv(config: Path, address: str) -> list[str]:
     """`mkdocs serve` as `make serve` runs it, on `address` (host:port)."""
     return [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-f", str(config), "-a", address]
+
+
+def served_path(config: Path) -> str:
+    """The path `mkdocs serve` serves the site under: that of `site_url` (e.g. /archive/)."""
+    site_url = _load(config).get("site_url") or "/"
+    path = urlsplit(str(site_url)).path or "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def built_docs_dir(work: Path) -> Path:

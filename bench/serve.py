@@ -12,6 +12,7 @@ what a reader of the preview waits before the reloaded page shows it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -78,19 +79,15 @@ def serve_figures(work: Path, content: Path) -> ServeFigures:
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
-            return _measure(process, port, case_file, log)
+            base = f"http://127.0.0.1:{port}{glue.served_path(config)}"
+            return _measure(process, base, case_file, log)
         finally:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            _stop(process)
 
 
-def _measure(process: subprocess.Popen[bytes], port: int, case_file: Path,
+def _measure(process: subprocess.Popen[bytes], base: str, case_file: Path,
              log: Path) -> ServeFigures:
-    url = f"http://127.0.0.1:{port}/cases/{case_file.stem}/"
+    url = f"{base}cases/{case_file.stem}/"
     started = time.perf_counter()
     peak = 0
     progress(f"serve: first build, then {url}")
@@ -141,6 +138,17 @@ def _edit_and_wait(process: subprocess.Popen[bytes], case_file: Path, edit: Edit
         if time.perf_counter() - saved > RELOAD_LIMIT:
             raise SystemExit(f"serve: the edit ({edit.what}) did not show in {RELOAD_LIMIT:.0f} s")
         time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and everything it started (Pagefind may be running)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def _get(url: str) -> str | None:

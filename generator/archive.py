@@ -83,15 +83,56 @@ class _Listing:
     misplaced: list[tuple[str, Problem]] = field(default_factory=list)
 
 
+class LoadMemo:
+    """What each file gave the last ``load_archive``, reused while the file is unchanged.
+
+    For ``mkdocs serve``, which loads the whole archive again after every
+    edit: only files whose size, modification time or inode changed are read
+    again. Case results also depend on the platforms and the day, so they are
+    all dropped when either changes. Cross-file rules always run again.
+    """
+
+    def __init__(self) -> None:
+        self.platforms: dict[str, tuple[tuple[int, int, int], Any]] = {}
+        self.cases: dict[str, tuple[tuple[int, int, int], Any]] = {}
+        self.case_context: object = None
+
+    def map(self, store: dict[str, tuple[tuple[int, int, int], Any]],
+            function: Callable[[RecordFile], _R], records: list[RecordFile],
+            jobs: int | None) -> list[_R]:
+        signatures = [_signature(record.path) for record in records]
+        stale = [record for record, signature in zip(records, signatures, strict=True)
+                 if signature is None or store.get(record.path, (None,))[0] != signature]
+        fresh = dict(zip((r.path for r in stale), _map(function, stale, jobs), strict=True))
+        results = []
+        for record, signature in zip(records, signatures, strict=True):
+            result = fresh[record.path] if record.path in fresh else store[record.path][1]
+            if signature is not None:
+                store[record.path] = (signature, result)
+            results.append(result)
+        for gone in store.keys() - {record.path for record in records}:
+            del store[gone]
+        return results
+
+
+def _signature(path: str) -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
 def load_archive(content_dir: Path, as_of: dt.date | None = None,
-                 jobs: int | None = None) -> model.Archive:
+                 jobs: int | None = None, memo: LoadMemo | None = None) -> model.Archive:
     """Every record under ``content_dir`` as a validated Archive.
 
     Raises RecordError carrying every problem of every file when there is any.
+    ``memo``: per-file results of earlier calls to reuse (see ``LoadMemo``).
     """
     as_of = as_of or as_of_day()
     listing = _list_content(content_dir)
-    run = _Run(listing, as_of, want_models=True, history_of=content_dir)
+    run = _Run(listing, as_of, want_models=True, history_of=content_dir, memo=memo)
     problems = run.check(listing.platforms, listing.cases, [p for _, p in listing.misplaced], jobs)
     if problems:
         raise RecordError(problems)
@@ -245,7 +286,8 @@ def _file_problem(display: str, message: str, field_path: str = "") -> Problem:
 
 class _Run:
     def __init__(self, listing: _Listing, as_of: dt.date, want_models: bool,
-                 history_of: Path | None = None) -> None:
+                 history_of: Path | None = None, memo: LoadMemo | None = None) -> None:
+        self.memo = memo
         self.listing = listing
         self.as_of = as_of
         self.want_models = want_models
@@ -265,7 +307,7 @@ class _Run:
         declared: list[published.FormerId] = []
         unreadable = False
         for record, (case, case_problems, former) in zip(
-                case_files, _map(worker, case_files, jobs), strict=True):
+                case_files, self._map_cases(worker, case_files, jobs), strict=True):
             problems += case_problems
             if case is not None:
                 self.cases.append(case)
@@ -276,6 +318,17 @@ class _Run:
                                                 ref.path) for ref in former)
         problems += self._address_problems(history, declared, unreadable)
         return problems
+
+    def _map_cases(self, worker: _CaseWorker, case_files: list[RecordFile],
+                   jobs: int | None) -> list[Any]:
+        memo = self.memo
+        if memo is None:
+            return _map(worker, case_files, jobs)
+        context = (self.as_of, self.want_models, worker.index.refs, worker.index.unreliable)
+        if memo.case_context != context:
+            memo.cases.clear()
+            memo.case_context = context
+        return memo.map(memo.cases, worker, case_files, jobs)
 
     def _address_problems(self, history: published.PendingHistory | None,
                           declared: list[published.FormerId], unreadable: bool) -> list[Problem]:
@@ -292,7 +345,11 @@ class _Run:
         refs: dict[str, PlatformRefs] = {}
         files: dict[str, RecordFile] = {}
         broken: set[str] = set()
-        results = _map(_check_platform_file, self.listing.platforms, jobs)
+        if self.memo is None:
+            results = _map(_check_platform_file, self.listing.platforms, jobs)
+        else:
+            results = self.memo.map(self.memo.platforms, _check_platform_file,
+                                    self.listing.platforms, jobs)
         for record, (platform, platform_problems, platform_refs) in zip(
                 self.listing.platforms, results, strict=True):
             self.platforms[record.id] = platform

@@ -55,6 +55,9 @@ def record_key(source_path: str, content_dir: Path) -> str:
     ``source_path`` is how editors see the file (``content/cases/x.yml``), which
     may be relative to the working directory rather than to ``content_dir``.
     """
+    parts = source_path.split("/")
+    if parts[0] == content_dir.name and parts.count(content_dir.name) == 1:
+        return "/".join(parts[1:])  # the usual case, without touching the file system
     path = Path(source_path)
     try:
         return path.resolve().relative_to(content_dir.resolve()).as_posix()

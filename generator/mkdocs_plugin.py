@@ -30,6 +30,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from generator import changes, history, search, site
+from generator.archive import LoadMemo
 from generator.problems import RecordError
 from generator.qr import SiteUrlError, site_base
 
@@ -63,12 +64,14 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.nav_cache = NavCache()
         self.serving = False
         self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
+        self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
         self.indexer: BackgroundIndex | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
         so for plugins with this method), and with it what the last build rendered."""
         self.serving = command == "serve"
+        self.load_memo = LoadMemo() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -88,7 +91,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         started = time.perf_counter()
         try:
             result = site.build_docs(self.content_dir, self.build_dir, options,
-                                     previous=self.rendered)
+                                     previous=self.rendered, memo=self.load_memo)
         except RecordError as error:
             for problem in error.problems:
                 print(problem.as_text(), file=sys.stderr)
@@ -229,7 +232,7 @@ class BackgroundIndex:
     def _run(self) -> None:
         while True:
             try:
-                _log_index(search.build_index(self.site_dir))
+                _log_index(search.build_index(self.site_dir, background=True))
             except (search.SearchIndexError, OSError) as error:
                 log.warning("xieshang: 预览的搜索索引未能更新：%s", error)
             with self._lock:

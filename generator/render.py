@@ -19,6 +19,7 @@ Front matter is written by ``yaml.safe_dump``; the MkDocs plugin escapes the
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -200,10 +201,14 @@ class Renderer:
             if path.is_file():
                 yield "assets/" + path.relative_to(ASSETS).as_posix(), path.read_bytes()
 
+    def _skipped(self, url: str) -> bool:
+        """Whether the page at ``url`` is to be kept as it is (see ``only``)."""
+        return self.only is not None and not self.only(url)
+
     def _render(
         self, name: str, url: str, meta: dict[str, Any], **context: Any
     ) -> tuple[str, bytes | None]:
-        if self.only is not None and not self.only(url):
+        if self._skipped(url):
             return index_path(url), None
         meta = {"xieshang": name.removesuffix(".html"), **meta}
         return index_path(url), page(self.env.get_template(name), meta, here=url, **context)
@@ -228,6 +233,9 @@ class Renderer:
 
     def case_pages(self) -> Iterator[tuple[str, bytes | None]]:
         for case_id in sorted(self.archive.cases):
+            if self._skipped(f"cases/{case_id}/"):  # before preparing what the page shows
+                yield index_path(f"cases/{case_id}/"), None
+                continue
             view = self.archive.view(case_id)
             case = view.case
             changed = self.extras.last_changed.get(case.source_path)
@@ -272,6 +280,9 @@ class Renderer:
                          if p.method is method) if method else None
             for listing in indexes.paginate(f"platforms/{platform_id}/", below[platform_id],
                                             self.options.page_size):
+                if self._skipped(listing.url):
+                    yield index_path(listing.url), None
+                    continue
                 yield self._render(
                     "platform.html", listing.url,
                     {"title": _numbered(platform.name, listing.number),
@@ -288,6 +299,9 @@ class Renderer:
     def print_bundle_pages(self) -> Iterator[tuple[str, bytes | None]]:
         """A printable page per platform with open cases: one notice per A4 sheet."""
         for bundle in self.notices.bundles():
+            if self._skipped(bundle.url):
+                yield index_path(bundle.url), None
+                continue
             yield self._render(
                 "print_bundle.html", bundle.url,
                 {"title": f"公示汇编：{bundle.platform.name}", "hide": ["navigation", "toc"]},
@@ -406,14 +420,16 @@ def write_document(out_dir: Path, name: str, data: bytes | None, stats: WriteSta
 
 def sweep_tree(out_dir: Path, produced: set[str], stats: WriteStats) -> None:
     """Delete what this build did not produce, and the folders left empty."""
-    for path in sorted(out_dir.rglob("*"), reverse=True):  # children before their folders
-        name = path.relative_to(out_dir).as_posix()
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif name not in produced:
-            path.unlink()
-            stats.deleted += 1
+    root = str(out_dir)
+    for folder, _, files in os.walk(root, topdown=False):  # children before their folders
+        below = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
+        for file in files:
+            if prefix + file not in produced:
+                os.unlink(os.path.join(folder, file))
+                stats.deleted += 1
+        if folder != root and not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def render(archive: model.Archive, options: Options | None = None,

@@ -50,7 +50,8 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
     to start workers at all).
     """
     jobs = jobs if jobs is not None else usable_cpus()
-    if jobs < 2 or documents < PARALLEL_FROM or not can_fork():
+    few = renderer.only is not None  # a rebuild after an edit renders a handful of pages
+    if jobs < 2 or few or documents < PARALLEL_FROM or not can_fork():
         return render.write_tree(out_dir, renderer.documents())
     global _work
     render.open_tree(out_dir)

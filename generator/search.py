@@ -169,12 +169,14 @@ def pagefind_binary() -> Path:
 _COUNT = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 
 
-def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
+def build_index(site_dir: Path, *, binary: Path | None = None,
+                background: bool = False) -> IndexResult:
     """Index the built site into ``site_dir/pagefind/``.
 
     The new bundle is written beside the old one and put in its place once
     complete, so a preview being indexed in the background (``mkdocs serve``)
-    keeps a working search meanwhile.
+    keeps a working search meanwhile. ``background``: run Pagefind at a low
+    CPU priority, so that it slows the preview's next rebuild as little as it can.
     """
     site_dir = Path(site_dir)
     bundle = site_dir / BUNDLE_DIR
@@ -189,6 +191,9 @@ def build_index(site_dir: Path, *, binary: Path | None = None) -> IndexResult:
         # Controls (a page's print button...) are not content.
         "--exclude-selectors", "button",
     ]
+    nice = shutil.which("nice") if background else None
+    if nice:
+        command = [nice, "-n", "15", *command]
     started = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",

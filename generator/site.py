@@ -56,16 +56,18 @@ class BuildResult:
 
 
 def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = None,
-               previous: changes.Rendered | None = None) -> BuildResult:
+               previous: changes.Rendered | None = None,
+               memo: archive_module.LoadMemo | None = None) -> BuildResult:
     """Validate ``content_dir`` and write the docs tree into ``out_dir``.
 
-    ``previous``: what the last build into the same ``out_dir`` rendered
-    from (``BuildResult.rendered``); pages no edit since then can reach are
-    then kept as they are instead of rendered again (``changes``).
+    For rebuilds (``mkdocs serve``): ``previous`` is what the last build into
+    the same ``out_dir`` rendered from (``BuildResult.rendered``); pages no
+    edit since then can reach are kept as they are instead of rendered again
+    (``changes``). ``memo`` keeps what each record file gave the last load.
     """
     options = options or SiteOptions()
     as_of = options.as_of or archive_module.as_of_day()
-    archive = archive_module.load_archive(content_dir, as_of=as_of)
+    archive = archive_module.load_archive(content_dir, as_of=as_of, memo=memo)
     pinned = load_pins(content_dir)
     pages = hand_written_pages(content_dir)
     changed = history.last_changed(content_dir) if options.git_dates else {}

@@ -57,7 +57,7 @@ def test_workers_write_what_one_process_writes(tmp_path: Path) -> None:
     assert not stale.parent.exists()
 
 
-def test_workers_render_only_what_an_edit_reaches(tmp_path: Path) -> None:
+def test_a_rebuild_of_a_tree_from_workers_renders_only_what_an_edit_reaches(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
     first, again = _in_workers(content, tmp_path / "workers", "title")

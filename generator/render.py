@@ -51,6 +51,9 @@ STATUS_CLASS = {
     "无法落实": "failed",
 }
 
+# A file of the docs tree: its path, and its bytes or None for "keep it as it is".
+Document = tuple[str, bytes | None]
+
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available: 20x faster
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DESCRIPTION_LENGTH = 120
@@ -183,7 +186,7 @@ class Renderer:
         self.env.globals["category_slug"] = self.category_slugs
         self.notices = notices.Notices(archive, options.site_url)
 
-    def documents(self) -> Iterator[tuple[str, bytes | None]]:
+    def documents(self) -> Iterator[Document]:
         yield from self.home()
         yield from self.case_pages()
         yield from redirects.pages(self.archive, self.options.site_name, self.options.site_url)
@@ -207,20 +210,20 @@ class Renderer:
 
     def _render(
         self, name: str, url: str, meta: dict[str, Any], **context: Any
-    ) -> tuple[str, bytes | None]:
+    ) -> Document:
         if self._skipped(url):
             return index_path(url), None
         meta = {"xieshang": name.removesuffix(".html"), **meta}
         return index_path(url), page(self.env.get_template(name), meta, here=url, **context)
 
     def _listing(self, name: str, base: str, entries: list[Any], title: str,
-                 **context: Any) -> Iterator[tuple[str, bytes | None]]:
+                 **context: Any) -> Iterator[Document]:
         for listing in indexes.paginate(base, entries, self.options.page_size):
             page_title = _numbered(title, listing.number)
             yield self._render(name, listing.url, {"title": page_title}, page=listing,
                                title=page_title, **context)
 
-    def home(self) -> Iterator[tuple[str, bytes | None]]:
+    def home(self) -> Iterator[Document]:
         archive = self.archive
         yield self._render(
             "home.html", "", {"title": "首页"},
@@ -231,7 +234,7 @@ class Renderer:
             open_count=len(indexes.open_items(archive)),
         )
 
-    def case_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def case_pages(self) -> Iterator[Document]:
         for case_id in sorted(self.archive.cases):
             if self._skipped(f"cases/{case_id}/"):  # before preparing what the page shows
                 yield index_path(f"cases/{case_id}/"), None
@@ -264,7 +267,7 @@ class Renderer:
         names += [step.step for step in case.steps if step.step not in names]
         return [(name, done.get(name)) for name in names]
 
-    def platform_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def platform_pages(self) -> Iterator[Document]:
         archive = self.archive
         yield from (
             self._render("platforms.html", listing.url,
@@ -296,7 +299,7 @@ class Renderer:
                     print_bundle=self.notices.bundle(platform_id),
                 )
 
-    def print_bundle_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def print_bundle_pages(self) -> Iterator[Document]:
         """A printable page per platform with open cases: one notice per A4 sheet."""
         for bundle in self.notices.bundles():
             if self._skipped(bundle.url):
@@ -309,7 +312,7 @@ class Renderer:
                 children=self.notices.child_bundles(bundle.platform.id) if bundle.left_out else [],
             )
 
-    def category_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def category_pages(self) -> Iterator[Document]:
         yield from self._listing("categories.html", "categories/", self.categories, "议题分类")
         for category in self.categories:
             base = f"categories/{category.slug}/"
@@ -321,7 +324,7 @@ class Renderer:
                     groups=indexes.group_by_year(listing.entries),
                 )
 
-    def year_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def year_pages(self) -> Iterator[Document]:
         by_year = indexes.years(self.archive)
         counts = [(year, len(views)) for year, views in by_year.items()]
         yield from self._listing("years.html", "years/", counts, "按年份")
@@ -331,11 +334,11 @@ class Renderer:
                                    {"title": _numbered(f"{year} 年的协商", listing.number)},
                                    year=year, page=listing)
 
-    def follow_up_pages(self) -> Iterator[tuple[str, bytes | None]]:
+    def follow_up_pages(self) -> Iterator[Document]:
         yield from self._listing("follow_up.html", "follow-up/", indexes.open_items(self.archive),
                                  "跟踪督办")
 
-    def search_page(self) -> tuple[str, bytes | None]:
+    def search_page(self) -> Document:
         return self._render("search.html", "search/", {"title": "搜索", "hide": ["toc"]},
                             status_order=model.CASE_STATUSES, form_order=model.FORMS,
                             source_order=model.TOPIC_SOURCES)
@@ -371,7 +374,7 @@ class MissingDocument(Exception):
     """A document to keep as the previous build wrote it is not there."""
 
 
-def write_tree(out_dir: Path, documents: Iterable[tuple[str, bytes | None]]) -> WriteStats:
+def write_tree(out_dir: Path, documents: Iterable[Document]) -> WriteStats:
     """Write each document whose bytes changed; delete files no longer produced.
 
     Unchanged files keep their modification time, so ``mkdocs serve`` (and
@@ -433,6 +436,6 @@ def sweep_tree(out_dir: Path, produced: set[str], stats: WriteStats) -> None:
 
 
 def render(archive: model.Archive, options: Options | None = None,
-           extras: Extras | None = None) -> Iterator[tuple[str, bytes | None]]:
+           extras: Extras | None = None) -> Iterator[Document]:
     """Every file of the docs tree as (path relative to the tree, bytes)."""
     return Renderer(archive, options or Options(), extras or Extras()).documents()

@@ -6,13 +6,17 @@ difference from the previous build is the content of some case files, the
 pages those cases can reach are known:
 
 * the case's own page;
-* the pages of its platform and of every platform above it (their listings,
-  roll-up figures, children's figures and print bundles), before and after
-  the edit (a case may move to another platform);
-* the pages of its categories and of its year, before and after;
-* every page that summarises the whole archive: the home page, the
-  follow-up board, the search page and the first pages of the platform,
-  category and year directories.
+* the print bundles of its platform and of every platform above it, before
+  and after the edit (a case may move to another platform);
+* when what listings show of the case changed (title, date, platform,
+  categories, status, withdrawal or its share of the roll-up figures): the
+  pages of those platforms too (listings, roll-up figures, children's
+  figures) and the pages of its categories and of its year, before and
+  after;
+* the follow-up board, when what it shows of the case changed: its open
+  items, or the title or date they are listed with;
+* every page that summarises the whole archive: the home page, the search
+  page and the first pages of the platform, category and year directories.
 
 Anything else (a platform file, a case added, removed or renamed, a
 category gaining or losing its address, another day, other options) makes
@@ -27,10 +31,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from generator import model
+from generator import indexes, model
 
 # Pages about the whole archive: always rendered again.
-_SUMMARIES = re.compile(r"^(|search/|follow-up/.*|(platforms|categories|years)/(page/\d+/)?)$")
+_SUMMARIES = re.compile(r"^(|search/|(platforms|categories|years)/(page/\d+/)?)$")
+BOARD = "follow-up/"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Rendered:
     category_slugs: Mapping[str, str]
     last_changed: Mapping[str, dt.date]  # by source_path
     settings: tuple[object, ...]  # everything else that reaches every page (options, pages...)
+    documents: frozenset[str] = frozenset()  # the docs tree's files after the build
 
 
 def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str], bool] | None:
@@ -56,8 +62,12 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
     ]
     prefixes = set()
     for case_id in changed:
+        listed = _listed_as(before, case_id) != _listed_as(after, case_id)
         for state in (before, after):
-            prefixes.update(_reached(state, state.archive.cases[case_id]))
+            case = state.archive.cases[case_id]
+            prefixes.update(_reached(state, case) if listed else _print_bundles(state, case))
+    if any(_on_board(before, case_id) != _on_board(after, case_id) for case_id in changed):
+        prefixes.add(BOARD)
     exact = {f"cases/{case_id}/" for case_id in changed}
     ordered = tuple(sorted(prefixes))
 
@@ -88,6 +98,21 @@ def _platform_dates(state: Rendered) -> dict[str, dt.date]:
     }
 
 
+def _listed_as(state: Rendered, case_id: str) -> tuple[object, ...]:
+    """What listings (platform, category and year pages) show of a case, figures included."""
+    view = state.archive.view(case_id)
+    case = view.case
+    return (case.title, case.date, case.platform_id, case.topic.categories, view.status,
+            view.withdrawn, view.figures())
+
+
+def _print_bundles(state: Rendered, case: model.Case) -> Iterable[str]:
+    """URL prefixes of the print bundles a case may appear in (notices show most of it)."""
+    yield f"platforms/{case.platform_id}/print/"
+    for platform in state.archive.ancestors(case.platform_id):
+        yield f"platforms/{platform.id}/print/"
+
+
 def _reached(state: Rendered, case: model.Case) -> Iterable[str]:
     """URL prefixes of the listings a case appears in, in one build."""
     archive = state.archive
@@ -98,3 +123,11 @@ def _reached(state: Rendered, case: model.Case) -> Iterable[str]:
         if text in state.category_slugs:
             yield f"categories/{state.category_slugs[text]}/"
     yield f"years/{case.date.year}/"
+
+
+def _on_board(state: Rendered, case_id: str) -> tuple[object, ...]:
+    """What the follow-up board shows of a case (``templates/follow_up.html``)."""
+    return tuple(
+        (entry.view.case.title, entry.view.case.date, entry.progress)
+        for entry in indexes.open_items_of(state.archive.view(case_id))
+    )

@@ -217,14 +217,15 @@ class OpenItem:
 
 def open_items(archive: model.Archive) -> list[OpenItem]:
     """Every consensus item still to do, most overdue first, then by due date."""
-    found = [
-        OpenItem(view, progress)
-        for view in archive.published()
-        if view.status != model.ANNOUNCED
-        for progress in view.progress
-        if not progress.closed
-    ]
+    found = [item for view in archive.published() for item in open_items_of(view)]
     return sorted(found, key=_board_key)
+
+
+def open_items_of(view: model.CaseView) -> list[OpenItem]:
+    """A case's share of the follow-up board (``open_items``), in item order."""
+    if view.withdrawn or view.status == model.ANNOUNCED:
+        return []
+    return [OpenItem(view, progress) for progress in view.progress if not progress.closed]
 
 
 def _board_key(entry: OpenItem) -> tuple[object, ...]:

@@ -123,9 +123,34 @@ def safe_url(url: str) -> str | None:
     return url if re.match(r"^https?://[^\s]+$", url, re.IGNORECASE) else None
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for every environment of the process.
+
+    ``mkdocs serve`` makes a ``Renderer`` (and an environment) for every
+    rebuild; without this, each would compile the templates again (0.4 s).
+    Jinja keys each entry by the template's name and source, so an edited
+    template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=_COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=plain,
@@ -364,6 +389,7 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     deleted: int = 0
+    names: frozenset[str] = frozenset()  # every file of the tree after writing
 
 
 class NotGeneratedDir(Exception):
@@ -374,12 +400,16 @@ class MissingDocument(Exception):
     """A document to keep as the previous build wrote it is not there."""
 
 
-def write_tree(out_dir: Path, documents: Iterable[Document]) -> WriteStats:
+def write_tree(out_dir: Path, documents: Iterable[Document],
+               held: frozenset[str] | None = None) -> WriteStats:
     """Write each document whose bytes changed; delete files no longer produced.
 
     Unchanged files keep their modification time, so ``mkdocs serve`` (and
     anything else that watches the folder) sees only real changes. A document
-    of ``None`` bytes is kept as it is (see ``Renderer.only``).
+    of ``None`` bytes is kept as it is (see ``Renderer.only``). ``held``: the
+    files the last build left in ``out_dir`` (``WriteStats.names``); when this
+    build produces the same ones, nothing can be left over and the folder is
+    not walked (a preview's rebuild, where walking is a second of 14,000 files).
     """
     open_tree(out_dir)
     stats = WriteStats()
@@ -389,7 +419,9 @@ def write_tree(out_dir: Path, documents: Iterable[Document]) -> WriteStats:
             raise ValueError(f"two documents at {name}")
         produced.add(name)
         write_document(out_dir, name, data, stats)
-    sweep_tree(out_dir, produced, stats)
+    if produced != held:
+        sweep_tree(out_dir, produced, stats)
+    stats.names = frozenset(produced)
     return stats
 
 
@@ -425,8 +457,8 @@ def sweep_tree(out_dir: Path, produced: set[str], stats: WriteStats) -> None:
     """Delete what this build did not produce, and the folders left empty."""
     root = str(out_dir)
     for folder, _, files in os.walk(root, topdown=False):  # children before their folders
-        below = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if below == "." else below + "/"
+        # os.walk joins names onto root, so what follows root and a separator is the path below
+        prefix = "" if folder == root else folder[len(root) + 1:].replace(os.sep, "/") + "/"
         for file in files:
             if prefix + file not in produced:
                 os.unlink(os.path.join(folder, file))

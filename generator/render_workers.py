@@ -43,8 +43,10 @@ _work: _Work | None = None  # what forked workers inherit
 
 
 def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None,
-               documents: int = PARALLEL_FROM) -> render.WriteStats:
-    """``render.write_tree(out_dir, renderer.documents())``, in ``jobs`` processes when worth it.
+               documents: int = PARALLEL_FROM,
+               held: frozenset[str] | None = None) -> render.WriteStats:
+    """``render.write_tree(out_dir, renderer.documents(), held)``, in ``jobs`` processes
+    when worth it.
 
     ``documents``: about how many documents the renderer makes (decides whether
     to start workers at all).
@@ -52,7 +54,7 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
     jobs = jobs if jobs is not None else usable_cpus()
     few = renderer.only is not None  # a rebuild after an edit renders a handful of pages
     if jobs < 2 or few or documents < PARALLEL_FROM or not can_fork():
-        return render.write_tree(out_dir, renderer.documents())
+        return render.write_tree(out_dir, renderer.documents(), held)
     global _work
     render.open_tree(out_dir)
     _work = _Work(renderer, out_dir, jobs)
@@ -68,7 +70,9 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
         produced.update(names)
         stats.written += share.written
         stats.unchanged += share.unchanged
-    render.sweep_tree(out_dir, produced, stats)
+    if produced != held:
+        render.sweep_tree(out_dir, produced, stats)
+    stats.names = frozenset(produced)
     return stats
 
 

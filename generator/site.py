@@ -9,6 +9,7 @@ page's name) is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -88,14 +89,16 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of))
     renderer.only = changes.pages_to_render(previous, rendered)
     size = len(archive.cases) + len(archive.platforms)
+    held = previous.documents if previous is not None and renderer.only is not None else None
     try:
-        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size, held)
     except render.MissingDocument:  # someone deleted part of the tree: write all of it
         renderer.only = None
         stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
     if masks:
         qr.save_masks(masks, notices.qr_urls(archive, options.site_url))
-    return BuildResult(archive, stats, tuple(sorted(pages)), rendered,
+    return BuildResult(archive, stats, tuple(sorted(pages)),
+                       dataclasses.replace(rendered, documents=stats.names),
                        partial=renderer.only is not None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ OPTIONS = site.SiteOptions(demo=True, as_of=SAMPLE_AS_OF, git_dates=False,
                            site_url="https://example.org/archive/")
 JISHUI = "cases/yingze/2022-jidian-xiaoqu-jishui.yml"
 TINGCHE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
+JIAFENG = "cases/qinshui/2023-jiafeng-laonian-shitang.yml"
 
 # Edits of the sample archive that change only case files: (file, old text, new text).
 CASE_EDITS = {
@@ -25,6 +27,11 @@ CASE_EDITS = {
     "categories": (JISHUI, "categories: [老旧小区, 环境卫生]", "categories: [环境卫生, 老旧小区]"),
     "date": (TINGCHE, "\ndate: 2025-09-11\n", "\ndate: 2025-09-10\n"),
     "follow-up": (TINGCHE, "    status: 推进中\n", "    status: 已完成\n"),
+    # a case with open items: its title and their follow-up show on the follow-up board
+    "title-on-board": (JIAFENG, "title: 嘉峰镇农村老年食堂的建设和持续运营",
+                       "title: 嘉峰镇农村老年食堂的建设和运营"),
+    "follow-up-on-board": (JIAFENG, "    item: 3\n    status: 推进中\n",
+                           "    item: 3\n    status: 已完成\n"),
 }
 
 
@@ -62,21 +69,68 @@ def test_an_edited_case_renders_what_it_reaches_and_nothing_else(
     assert again.stats.written < scratch.stats.written / 3
 
 
-def test_only_the_pages_a_case_reaches_are_rendered(tmp_path: Path) -> None:
+def _wanted(tmp_path: Path, edit: str) -> Callable[[str], bool]:
     content = _content(tmp_path)
     first = site.build_docs(content, tmp_path / "docs", OPTIONS)
-    _edit(content, *CASE_EDITS["background"])
+    _edit(content, *CASE_EDITS[edit])
     again = site.build_docs(content, tmp_path / "scratch", OPTIONS)
     wanted = changes.pages_to_render(first.rendered, again.rendered)
     assert wanted is not None
-    for url in ("cases/2022-jidian-xiaoqu-jishui/", "", "follow-up/", "search/",
+    return wanted
+
+
+def test_only_the_pages_a_case_reaches_are_rendered(tmp_path: Path) -> None:
+    wanted = _wanted(tmp_path, "title")
+    for url in ("cases/2022-jidian-xiaoqu-jishui/", "", "search/",
                 "platforms/", "categories/", "years/", "platforms/yingze-yingzejie-xinjian/",
                 "platforms/taiyuan/", "platforms/yingze-yingzejie-xinjian/print/",
-                "years/2022/"):
+                "years/2022/", "categories/laojiu-xiaoqu/"):
         assert wanted(url), url
     for url in ("cases/2025-xinjian-shequ-tingche/", "platforms/qinshui/", "years/2025/",
                 "platforms/yingze-yingzejie-xinjian-x/"):
         assert not wanted(url), url
+
+
+def test_text_that_no_listing_shows_renders_the_case_and_its_print_bundles(
+    tmp_path: Path
+) -> None:
+    wanted = _wanted(tmp_path, "background")
+    for url in ("cases/2022-jidian-xiaoqu-jishui/", "", "search/",
+                "platforms/yingze-yingzejie-xinjian/print/", "platforms/taiyuan/print/"):
+        assert wanted(url), url
+    for url in ("platforms/yingze-yingzejie-xinjian/", "platforms/taiyuan/", "years/2022/",
+                "categories/laojiu-xiaoqu/", "follow-up/"):
+        assert not wanted(url), url
+
+
+@pytest.mark.parametrize(("edit", "on_board"),
+                         [("background", False), ("title", False), ("follow-up", False),
+                          ("title-on-board", True), ("follow-up-on-board", True)])
+def test_the_follow_up_board_is_rendered_when_what_it_shows_changed(
+    tmp_path: Path, edit: str, on_board: bool
+) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    file, old, new = CASE_EDITS[edit]
+    _edit(content, file, old, new)
+    again = site.build_docs(content, tmp_path / "scratch", OPTIONS)
+    wanted = changes.pages_to_render(first.rendered, again.rendered)
+    assert wanted is not None
+    assert wanted("follow-up/") is on_board
+    assert wanted("follow-up/page/2/") is on_board
+
+
+def test_a_rebuild_that_keeps_the_same_files_does_not_walk_the_tree(tmp_path: Path) -> None:
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    stray = tmp_path / "docs" / "stray.md"  # what a walk would delete
+    stray.write_text("left by hand", encoding="utf-8")
+    _edit(content, *CASE_EDITS["background"])
+    again = site.build_docs(content, tmp_path / "docs", OPTIONS, previous=first.rendered)
+    assert again.partial and stray.exists()
+    assert again.rendered is not None and again.rendered.documents == first.rendered.documents
+    full = site.build_docs(content, tmp_path / "docs", OPTIONS)
+    assert not stray.exists() and full.stats.deleted == 1
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
         self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
         self.indexer: BackgroundIndex | None = None
+        self.site_files: frozenset[str] | None = None  # what the last build wrote into site_dir
+        self.gone: frozenset[str] = frozenset()  # of those, what this build no longer writes
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
@@ -115,11 +117,18 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         config.extra["xieshang_demo"] = self.config.demo
         return config
 
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        written = frozenset(file.dest_uri for file in files)
+        self.gone = self.site_files - written if self.site_files is not None else frozenset()
+        self.site_files = written
+        return files
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """The last step of every build (``mkdocs serve`` rebuilds too): the search index."""
+        site_dir = Path(config.site_dir)
+        _delete_from_site(site_dir, self.gone)
         if not self.config.search:
             return
-        site_dir = Path(config.site_dir)
         if self.serving:  # the preview reloads now; search catches up in the background
             if self.indexer is None or self.indexer.site_dir != site_dir:
                 self.indexer = BackgroundIndex(site_dir)
@@ -299,6 +308,18 @@ so the build needs the public address the site is published at. Add it to mkdocs
     site_url: https://example.org/archive/
 
 （未设置 site_url：公示上的二维码指向案例的永久地址，需要网站的正式发布地址。）"""
+
+
+def _delete_from_site(site_dir: Path, uris: frozenset[str]) -> None:
+    """Delete pages whose source is gone (a record removed while serving) and the folders
+    they leave empty: ``mkdocs serve --dirty`` would go on serving them."""
+    for uri in sorted(uris):
+        target = site_dir / uri
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _public_site_url(config: MkDocsConfig) -> str | None:

@@ -60,6 +60,15 @@ class Preview:
             time.sleep(0.2)
         pytest.fail(f"{path} never showed {text!r}:\n{self.log.read_text(encoding='utf-8')}")
 
+    def wait_gone(self, path: str, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text(encoding="utf-8")
+            if _get(self.base + path) is None:
+                return
+            time.sleep(0.2)
+        pytest.fail(f"{path} is still served:\n{self.log.read_text(encoding='utf-8')}")
+
 
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
@@ -101,3 +110,16 @@ def test_an_edit_shows_in_the_preview_and_only_its_pages_are_rendered(preview: P
     assert "只生成改动涉及的页面" in log
     assert _get(preview.base + "pagefind/pagefind.js") is not None  # search kept meanwhile
     assert "Traceback" not in log
+
+
+def test_a_removed_case_leaves_the_preview(preview: Preview) -> None:
+    preview.wait_for(f"cases/{CASE}/", "有住宅楼6栋")
+    copy = preview.work / "content" / CASE_FILE.with_name(f"{CASE}-fuben.yml")
+    text = (preview.work / "content" / CASE_FILE).read_text(encoding="utf-8")
+    copy.write_text(replace_once(text, "有住宅楼6栋", "有住宅楼8栋"), encoding="utf-8")
+    preview.wait_for(f"cases/{CASE}-fuben/", "有住宅楼8栋")
+
+    copy.unlink()
+    preview.wait_gone(f"cases/{CASE}-fuben/")
+    preview.wait_for(f"cases/{CASE}/", "有住宅楼6栋")  # the rest is still there
+    assert "Traceback" not in preview.log.read_text(encoding="utf-8")

@@ -43,6 +43,9 @@ log = logging.getLogger("mkdocs.plugins.xieshang")
 _TEXT_META = ("title", "description")
 
 
+_SLICE_PAGES = search.SLICE_PAGES  # in the class below, "search" is an option's name
+
+
 class XieshangConfig(Config):
     content_dir = opt.Type(str, default="content")
     build_dir = opt.Type(str, default="build/docs")
@@ -50,6 +53,9 @@ class XieshangConfig(Config):
     demo = opt.Type(bool, default=False)
     git_dates = opt.Type(bool, default=True)
     search = opt.Type(bool, default=True)  # build the Pagefind index after the site
+    # Pages per Pagefind run; a larger site is indexed in slices and merged
+    # (generator/pagefind_merge.py): Pagefind needs about 330 KB a page at once.
+    search_slice_pages = opt.Type(int, default=_SLICE_PAGES)
     # Skip engine work whose result is known in advance: Python-Markdown for
     # generated pages (already HTML) and the navigation of pages outside it.
     # Off only to prove, in a test, that the pages come out the same.
@@ -131,12 +137,12 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
             return
         if self.serving:  # the preview reloads now; search catches up in the background
             if self.indexer is None or self.indexer.site_dir != site_dir:
-                self.indexer = BackgroundIndex(site_dir)
+                self.indexer = BackgroundIndex(site_dir, self.config.search_slice_pages)
             self.indexer.request()
             return
         _release_freed_memory()
         try:
-            result = search.build_index(site_dir)
+            result = search.build_index(site_dir, slice_pages=self.config.search_slice_pages)
         except search.SearchIndexError as error:
             raise PluginError(f"xieshang: {error}") from None
         _log_index(result)
@@ -239,8 +245,9 @@ class BackgroundIndex:
     request during a run queues one more run after it.
     """
 
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, slice_pages: int = search.SLICE_PAGES) -> None:
         self.site_dir = site_dir
+        self.slice_pages = slice_pages
         self._lock = threading.Lock()
         self._running = False
         self._again = False
@@ -256,7 +263,8 @@ class BackgroundIndex:
     def _run(self) -> None:
         while True:
             try:
-                _log_index(search.build_index(self.site_dir, background=True))
+                _log_index(search.build_index(self.site_dir, background=True,
+                                              slice_pages=self.slice_pages))
             except (search.SearchIndexError, OSError) as error:
                 log.warning("xieshang: 预览的搜索索引未能更新：%s", error)
             with self._lock:

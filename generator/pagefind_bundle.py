@@ -71,7 +71,7 @@ class BundleFormatError(ValueError):
 # negative integers, byte and text strings, arrays and maps, all of definite
 # length with the shortest head. Encoding what was decoded gives the same bytes.
 
-_UNSIGNED, _NEGATIVE, _BYTES, _TEXT, _ARRAY, _MAP = range(6)
+UNSIGNED, NEGATIVE, BYTES, TEXT, ARRAY, MAP = range(6)
 _HEAD_SIZES: Final = {24: 1, 25: 2, 26: 4, 27: 8}
 
 
@@ -83,7 +83,7 @@ def cbor_decode(data: bytes) -> Cbor:
     return item
 
 
-def _decode_head(data: bytes, at: int) -> tuple[int, int, int]:
+def decode_head(data: bytes, at: int) -> tuple[int, int, int]:
     """Major type, argument and the position after the head at ``at``."""
     if at >= len(data):
         raise BundleFormatError("CBOR: data ends inside an item")
@@ -97,24 +97,24 @@ def _decode_head(data: bytes, at: int) -> tuple[int, int, int]:
 
 
 def _decode_item(data: bytes, at: int) -> tuple[Cbor, int]:
-    major, argument, at = _decode_head(data, at)
-    if major == _UNSIGNED:
+    major, argument, at = decode_head(data, at)
+    if major == UNSIGNED:
         return argument, at
-    if major == _NEGATIVE:
+    if major == NEGATIVE:
         return -1 - argument, at
-    if major in (_BYTES, _TEXT):
+    if major in (BYTES, TEXT):
         end = at + argument
         if end > len(data):
             raise BundleFormatError("CBOR: data ends inside a string")
         raw = data[at:end]
-        return (raw if major == _BYTES else raw.decode("utf-8")), end
-    if major == _ARRAY:
+        return (raw if major == BYTES else raw.decode("utf-8")), end
+    if major == ARRAY:
         items: list[Cbor] = []
         for _ in range(argument):
             item, at = _decode_item(data, at)
             items.append(item)
         return items, at
-    if major == _MAP:
+    if major == MAP:
         mapping: dict[Cbor, Cbor] = {}
         for _ in range(argument):
             key, at = _decode_item(data, at)
@@ -130,7 +130,7 @@ def cbor_encode(item: Cbor) -> bytes:
     return bytes(out)
 
 
-def _encode_head(major: int, argument: int, out: bytearray) -> None:
+def encode_head(major: int, argument: int, out: bytearray) -> None:
     if argument < 24:
         out.append(major << 5 | argument)
         return
@@ -146,20 +146,20 @@ def _encode_item(item: Cbor, out: bytearray) -> None:
     if isinstance(item, bool):  # a bool is an int to Python, not to CBOR
         raise BundleFormatError("CBOR: booleans are not used by Pagefind")
     if isinstance(item, int):
-        _encode_head(*((_UNSIGNED, item) if item >= 0 else (_NEGATIVE, -1 - item)), out)
+        encode_head(*((UNSIGNED, item) if item >= 0 else (NEGATIVE, -1 - item)), out)
     elif isinstance(item, str):
         raw = item.encode("utf-8")
-        _encode_head(_TEXT, len(raw), out)
+        encode_head(TEXT, len(raw), out)
         out += raw
     elif isinstance(item, bytes):
-        _encode_head(_BYTES, len(item), out)
+        encode_head(BYTES, len(item), out)
         out += item
     elif isinstance(item, list):
-        _encode_head(_ARRAY, len(item), out)
+        encode_head(ARRAY, len(item), out)
         for element in item:
             _encode_item(element, out)
     elif isinstance(item, dict):
-        _encode_head(_MAP, len(item), out)
+        encode_head(MAP, len(item), out)
         for key, value in item.items():
             _encode_item(key, out)
             _encode_item(value, out)
@@ -182,17 +182,17 @@ def read_body(path: Path) -> bytes:
     return data[len(SIGNATURE) :]
 
 
-def pack(body: bytes) -> bytes:
+def pack(body: bytes, level: int = 9) -> bytes:
     """A Pagefind file of ``body``, the same bytes every time.
 
     The gzip header is written here, the one Pagefind writes (no name,
     mtime 0, XFL 2 for best compression, OS 255): Python's ``gzip`` would
     put the system's code in the OS byte. The deflate stream is zlib's at
-    level 9 rather than Pagefind's (the browser inflates either); the same
+    ``level`` rather than Pagefind's (the browser inflates either); the same
     zlib gives the same stream for the same input.
     """
     data = SIGNATURE + body
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     stream = deflate.compress(data) + deflate.flush()
     trailer = struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
     return GZIP_HEADER + stream + trailer

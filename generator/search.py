@@ -49,7 +49,7 @@ from typing import Any, Final
 
 from pypinyin import lazy_pinyin
 
-from generator import model, pagefind_bundle
+from generator import model, pagefind_bundle, pagefind_merge, pagefind_slices
 
 BUNDLE_DIR: Final = "pagefind"
 LANGUAGE: Final = "zh"
@@ -58,6 +58,9 @@ MARK: Final = "⁂"
 # queries people type without spaces, short enough to keep the index small.
 MAX_SYLLABLES: Final = 6
 SUMMARY_LENGTH: Final = 80
+# Pages per Pagefind run: Pagefind holds about 330 KB a page until it writes its
+# index, so 2,000 pages stay under 0.8 GB however large the site (pagefind_merge).
+SLICE_PAGES: Final = 2000
 T2S_FILE: Final = Path(__file__).parent / "assets" / "search" / "t2s.json"
 # What `pagefind` writes that the site never loads: its ready-made UIs.
 UNUSED_BUNDLE_FILES: Final = (
@@ -169,50 +172,95 @@ def pagefind_binary() -> Path:
 _COUNT = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 
 
-def build_index(site_dir: Path, *, binary: Path | None = None,
-                background: bool = False) -> IndexResult:
+def build_index(site_dir: Path, *, binary: Path | None = None, background: bool = False,
+                slice_pages: int = SLICE_PAGES) -> IndexResult:
     """Index the built site into ``site_dir/pagefind/``.
 
     The new bundle is written beside the old one and put in its place once
     complete, so a preview being indexed in the background (``mkdocs serve``)
     keeps a working search meanwhile. ``background``: run Pagefind at a low
     CPU priority, so that it slows the preview's next rebuild as little as it can.
+    A site of more than ``slice_pages`` indexed pages is indexed that many at a
+    time and the bundles merged (``pagefind_merge``): the same index, in a
+    fraction of the memory.
     """
     site_dir = Path(site_dir)
     bundle = site_dir / BUNDLE_DIR
     staging = site_dir / f".{BUNDLE_DIR}.new"
-    if staging.exists():
-        shutil.rmtree(staging)
-    command = [
-        str(binary or pagefind_binary()),
-        "--site", str(site_dir),
-        "--output-path", str(staging.resolve()),
-        "--force-language", LANGUAGE,
-        # Controls (a page's print button...) are not content.
-        "--exclude-selectors", "button",
-    ]
-    nice = shutil.which("nice") if background else None
-    if nice:
-        command = [nice, "-n", "15", *command]
+    slices_dir = site_dir / f".{BUNDLE_DIR}.slices"
+    for leftover in (staging, slices_dir):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    run = _Runner(binary or pagefind_binary(), background)
     started = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", check=False)
-    except OSError as error:
-        raise SearchIndexError(f"无法运行 Pagefind：{error}") from None
+    pages = pagefind_slices.indexed_pages(
+        site_dir, skip=(BUNDLE_DIR, staging.name, slices_dir.name, f".{BUNDLE_DIR}.old"))
+    slices = pagefind_slices.plan(pages, slice_pages) if pages is not None else None
+    if slices is None:
+        counts = run(site_dir, staging)
+    else:
+        try:
+            counts = _run_in_slices(run, site_dir, slices, slices_dir, staging)
+        finally:
+            shutil.rmtree(slices_dir, ignore_errors=True)
     seconds = time.perf_counter() - started
-    output = done.stdout + done.stderr
-    if done.returncode != 0 or not (staging / "pagefind.js").is_file():
-        tail = "\n".join(output.strip().splitlines()[-20:])
-        shutil.rmtree(staging, ignore_errors=True)
-        raise SearchIndexError(f"Pagefind 建立搜索索引失败（退出码 {done.returncode}）：\n{tail}")
     for name in UNUSED_BUNDLE_FILES:
         (staging / name).unlink(missing_ok=True)
     _make_deterministic(staging)
     _replace(bundle, staging)
-    counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
-    return IndexResult(counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0),
-                       seconds, bundle)
+    return IndexResult(*counts, seconds, bundle)
+
+
+class _Runner:
+    """One Pagefind run over a folder into an output folder; its page, word and filter counts."""
+
+    def __init__(self, binary: Path, background: bool) -> None:
+        self.binary = binary
+        self.nice = shutil.which("nice") if background else None
+
+    def __call__(self, site: Path, out: Path) -> tuple[int, int, int]:
+        command = [
+            str(self.binary),
+            "--site", str(site),
+            "--output-path", str(out.resolve()),
+            "--force-language", LANGUAGE,
+            # Controls (a page's print button...) are not content.
+            "--exclude-selectors", "button",
+        ]
+        if self.nice:
+            command = [self.nice, "-n", "15", *command]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                                  errors="replace", check=False)
+        except OSError as error:
+            raise SearchIndexError(f"无法运行 Pagefind：{error}") from None
+        output = done.stdout + done.stderr
+        if done.returncode != 0 or not (out / "pagefind.js").is_file():
+            tail = "\n".join(output.strip().splitlines()[-20:])
+            shutil.rmtree(out, ignore_errors=True)
+            raise SearchIndexError(
+                f"Pagefind 建立搜索索引失败（退出码 {done.returncode}）：\n{tail}")
+        counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
+        return counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0)
+
+
+def _run_in_slices(run: _Runner, site_dir: Path, slices: list[list[str]], slices_dir: Path,
+                   staging: Path) -> tuple[int, int, int]:
+    """Pagefind over each slice (a folder of links to its pages), then one merged bundle."""
+    parts = []
+    for number, paths in enumerate(slices):
+        folder = slices_dir / str(number)
+        pagefind_slices.link_slice(site_dir, folder, paths)
+        parts.append(slices_dir / f"{number}.bundle")
+        run(folder, parts[-1])
+        shutil.rmtree(folder)
+    try:
+        merged = pagefind_merge.merge(parts, staging)
+    except (pagefind_bundle.BundleFormatError, OSError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SearchIndexError(f"无法合并分批建立的 Pagefind 搜索索引，"
+                               f"可能是 Pagefind 换了版本、文件格式变了：{error}") from None
+    return merged.pages, merged.words, merged.filters
 
 
 def _replace(bundle: Path, staging: Path) -> None:

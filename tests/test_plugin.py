@@ -12,9 +12,16 @@ from typing import Any
 
 import pytest
 
+from generator import search
 from generator.mkdocs_plugin import XieshangPlugin
 from tests.test_site_escaping import write
-from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT, build_site, sample_site
+from tests.test_site_helpers import (
+    SAMPLE_AS_OF,
+    SAMPLE_CONTENT,
+    SAMPLE_SLICE_PAGES,
+    build_site,
+    sample_site,
+)
 
 AS_OF = dt.date(2024, 6, 1)
 
@@ -91,11 +98,15 @@ def test_removed_records_disappear_from_the_docs_tree(tmp_path: Path) -> None:
     assert not (build.site / "cases" / "2024-b").exists()
 
 
-def test_same_commit_same_epoch_builds_byte_identical_sites(tmp_path: Path) -> None:
+@pytest.mark.parametrize("slice_pages", [search.SLICE_PAGES, SAMPLE_SLICE_PAGES],
+                         ids=["one-index-run", "index-in-slices"])
+def test_same_commit_same_epoch_builds_byte_identical_sites(
+    tmp_path: Path, slice_pages: int
+) -> None:
     content = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, content)
-    first = build_site(tmp_path / "one", content, SAMPLE_AS_OF)
-    second = build_site(tmp_path / "two", content, SAMPLE_AS_OF)
+    first = build_site(tmp_path / "one", content, SAMPLE_AS_OF, search_slice_pages=slice_pages)
+    second = build_site(tmp_path / "two", content, SAMPLE_AS_OF, search_slice_pages=slice_pages)
     files = sorted(p.relative_to(first.site) for p in first.site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second.site) for p in second.site.rglob("*")
                            if p.is_file())
@@ -109,7 +120,8 @@ def test_generated_pages_skip_markdown_and_come_out_the_same(
 ) -> None:
     """The HTML shortcut changes nothing: every file equals the engine's own rendering."""
     shortcut = sample_site(tmp_path_factory)
-    engine = build_site(tmp_path / "engine", SAMPLE_CONTENT, SAMPLE_AS_OF, shortcuts=False)
+    engine = build_site(tmp_path / "engine", SAMPLE_CONTENT, SAMPLE_AS_OF, shortcuts=False,
+                        search_slice_pages=SAMPLE_SLICE_PAGES)
     files = sorted(p.relative_to(engine.site) for p in engine.site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(shortcut.site) for p in shortcut.site.rglob("*")
                            if p.is_file())

@@ -86,11 +86,17 @@ def _hand_written(entry: dict[str, str]) -> bool:
 _SAMPLE: dict[Path, Build] = {}
 
 
+# Pages per Pagefind run in the sample build: small, so that its search index is
+# made in several slices and merged, the way a large archive's is (pagefind_merge).
+SAMPLE_SLICE_PAGES = 7
+
+
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """The sample archive (content/) built once per test session."""
     base = tmp_path_factory.getbasetemp()
     if base not in _SAMPLE:
-        _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF)
+        _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF,
+                                   search_slice_pages=SAMPLE_SLICE_PAGES)
     return _SAMPLE[base]
 
 

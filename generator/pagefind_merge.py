@@ -112,7 +112,6 @@ def _skip_integers(data: bytes, at: int, name: str) -> tuple[int, int]:
     return found.end(), data[at] - 0x80
 
 
-
 @dataclass(frozen=True)
 class _Part:
     """One slice's bundle, one language of it."""
@@ -157,18 +156,17 @@ def merge(parts: Sequence[Path], out: Path) -> Merged:
     for folder in (INDEX_DIR, FILTER_DIR, FRAGMENT_DIR):
         (out / folder).mkdir(exist_ok=True)
     merged_entry = entries[0]
-    total = Merged(0, 0, 0)
+    counts = []
     for language in languages:
         metas = [entry["languages"][language]["hash"] for entry in entries]
-        name, counts = _merge_language(parts, metas, language, out)
-        merged_entry["languages"][language].update(hash=name, page_count=counts.pages)
-        total = Merged(*(a + b for a, b in zip(
-            (total.pages, total.words, total.filters),
-            (counts.pages, counts.words, counts.filters), strict=True)))
+        name, merged = _merge_language(parts, metas, language, out)
+        merged_entry["languages"][language].update(hash=name, page_count=merged.pages)
+        counts.append(merged)
     _copy_the_rest(parts[0], out)
     (out / ENTRY_FILE).write_text(
         json.dumps(merged_entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return total
+    return Merged(sum(c.pages for c in counts), sum(c.words for c in counts),
+                  sum(c.filters for c in counts))
 
 
 def _entry(bundle: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ site in one run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -39,7 +40,10 @@ def indexed_pages(site_dir: Path, skip: Sequence[str] = ()) -> list[Page] | None
     this module cannot order as Pagefind would. ``skip``: folders below the site to leave out."""
     pages: list[Page] = []
     for path in _html_files(site_dir, set(skip)):
-        data = (site_dir / path).read_bytes()
+        try:
+            data = (site_dir / path).read_bytes()
+        except FileNotFoundError:  # deleted meanwhile (see link_slice)
+            continue
         if BODY_MARK not in data:
             continue
         found = _SORT.findall(data)
@@ -88,11 +92,18 @@ def _numeric(value: str) -> bool:
 
 
 def link_slice(site_dir: Path, folder: Path, paths: Sequence[str]) -> None:
-    """``folder`` with each of ``paths`` linked (or, where links fail, copied) from the site."""
+    """``folder`` with each of ``paths`` linked (or, where links fail, copied) from the site.
+
+    A page deleted since it was listed is left out: ``mkdocs serve`` removes
+    the page of a deleted record while its index is being made in the background.
+    """
     for path in paths:
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(site_dir / path, target)
+        except FileNotFoundError:
+            continue
         except OSError:  # another file system, or one without hard links
-            shutil.copyfile(site_dir / path, target)
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copyfile(site_dir / path, target)

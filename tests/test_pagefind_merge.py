@@ -200,3 +200,12 @@ def test_what_slicing_cannot_order_as_pagefind_does_is_one_run(tmp_path: Path) -
     (tmp_path / "d.html").write_text(page.format('<i data-pagefind-sort="date:2024-01-01"></i>'),
                                      encoding="utf-8")
     assert pagefind_slices.indexed_pages(tmp_path) is None  # a value in the attribute
+
+
+def test_a_page_gone_since_it_was_listed_is_left_out_of_its_slice(tmp_path: Path) -> None:
+    (tmp_path / "site" / "a").mkdir(parents=True)
+    (tmp_path / "site" / "a" / "index.html").write_text("a", encoding="utf-8")
+    pagefind_slices.link_slice(tmp_path / "site", tmp_path / "slice",
+                               ["a/index.html", "gone/index.html"])
+    assert (tmp_path / "slice" / "a" / "index.html").read_text(encoding="utf-8") == "a"
+    assert not (tmp_path / "slice" / "gone" / "index.html").exists()

@@ -262,3 +262,10 @@ def test_any_narrative_text_reads_back(value: str) -> None:
     out.text("text", value, indent=2)
     loaded = yaml.safe_load("outer:\n" + out.render())["outer"]["text"]
     assert loaded in (value, value.rstrip("\n") + "\n")
+
+
+def test_the_synthetic_pages_are_the_ones_the_navigation_names() -> None:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    named = {target for entry in config["nav"] for target in entry.values()
+             if "/" not in target and target != "index.md"}
+    assert named == set(synth.PAGES)

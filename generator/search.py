@@ -42,6 +42,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,9 +59,11 @@ MARK: Final = "⁂"
 # queries people type without spaces, short enough to keep the index small.
 MAX_SYLLABLES: Final = 6
 SUMMARY_LENGTH: Final = 80
-# Pages per Pagefind run: Pagefind holds about 330 KB a page until it writes its
-# index, so 2,000 pages stay under 0.8 GB however large the site (pagefind_merge).
-SLICE_PAGES: Final = 2000
+# Pages per Pagefind run, and runs at a time: Pagefind holds about 330 KB a page
+# until it writes its index, so two runs of 1,000 pages stay under 1 GB however
+# large the site (pagefind_merge).
+SLICE_PAGES: Final = 1000
+SLICES_AT_ONCE: Final = 2
 T2S_FILE: Final = Path(__file__).parent / "assets" / "search" / "t2s.json"
 # What `pagefind` writes that the site never loads: its ready-made UIs.
 UNUSED_BUNDLE_FILES: Final = (
@@ -246,14 +249,21 @@ class _Runner:
 
 def _run_in_slices(run: _Runner, site_dir: Path, slices: list[list[str]], slices_dir: Path,
                    staging: Path) -> tuple[int, int, int]:
-    """Pagefind over each slice (a folder of links to its pages), then one merged bundle."""
-    parts = []
-    for number, paths in enumerate(slices):
+    """Pagefind over each slice (a folder of links to its pages), then one merged bundle.
+
+    Two slices are indexed at a time (one in the background): a Pagefind run
+    keeps about one core and a quarter busy, so two use a two-core machine fully.
+    """
+    parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
+
+    def index(number: int) -> None:
         folder = slices_dir / str(number)
-        pagefind_slices.link_slice(site_dir, folder, paths)
-        parts.append(slices_dir / f"{number}.bundle")
-        run(folder, parts[-1])
+        pagefind_slices.link_slice(site_dir, folder, slices[number])
+        run(folder, parts[number])
         shutil.rmtree(folder)
+
+    with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
+        list(pool.map(index, range(len(slices))))
     try:
         merged = pagefind_merge.merge(parts, staging)
     except (pagefind_bundle.BundleFormatError, OSError) as error:

@@ -131,6 +131,18 @@ def test_build_index_failure_is_a_chinese_message(tmp_path: Path) -> None:
         search.build_index(tmp_path / "missing", binary=Path("/bin/false"))
 
 
+def test_a_failed_run_in_slices_is_a_chinese_message_and_leaves_nothing(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name in ("a", "b", "c"):
+        (site / name).mkdir(parents=True)
+        (site / name / "index.html").write_text(PAGE.format(
+            title=name, body="data-pagefind-body", text="居民反映停车难", pinyin=""),
+            encoding="utf-8")
+    with pytest.raises(search.SearchIndexError, match="建立搜索索引失败"):
+        search.build_index(site, binary=Path("/bin/false"), slice_pages=1)
+    assert sorted(p.name for p in site.iterdir()) == ["a", "b", "c"]
+
+
 # The built sample site.
 
 

@@ -44,7 +44,7 @@ def indexed_pages(site_dir: Path, skip: Sequence[str] = ()) -> list[Page] | None
             data = (site_dir / path).read_bytes()
         except FileNotFoundError:  # deleted meanwhile (see link_slice)
             continue
-        if BODY_MARK not in data:
+        if not marks_body(data):
             continue
         found = _SORT.findall(data)
         if len(found) != data.count(_SORT_ATTRIBUTE) or len(found) > 1:
@@ -57,6 +57,17 @@ def indexed_pages(site_dir: Path, skip: Sequence[str] = ()) -> list[Page] | None
             sort = (key, value)
         pages.append(Page(sort, path))
     return pages
+
+
+def marks_body(html: bytes) -> bool:
+    """Whether an element of the page carries ``data-pagefind-body`` (not just its text)."""
+    at = html.find(BODY_MARK)
+    while at >= 0:
+        inside_a_tag = html.rfind(b"<", 0, at) > html.rfind(b">", 0, at)
+        if inside_a_tag and html[at - 1 : at].isspace():
+            return True
+        at = html.find(BODY_MARK, at + len(BODY_MARK))
+    return False
 
 
 def _html_files(site_dir: Path, skip: set[str]) -> Iterator[str]:

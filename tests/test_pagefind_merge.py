@@ -209,3 +209,10 @@ def test_a_page_gone_since_it_was_listed_is_left_out_of_its_slice(tmp_path: Path
                                ["a/index.html", "gone/index.html"])
     assert (tmp_path / "slice" / "a" / "index.html").read_text(encoding="utf-8") == "a"
     assert not (tmp_path / "slice" / "gone" / "index.html").exists()
+
+
+def test_only_an_element_marks_a_page_for_the_index() -> None:
+    assert pagefind_slices.marks_body(b'<main class="x" data-pagefind-body><p>a</p></main>')
+    assert pagefind_slices.marks_body(b"<div\ndata-pagefind-body>")
+    assert not pagefind_slices.marks_body(b"<p>the data-pagefind-body attribute</p>")
+    assert not pagefind_slices.marks_body(b"<p>a</p> data-pagefind-body <b>")

@@ -34,7 +34,7 @@ from typing import Any, Final, Literal, TypeVar
 
 from generator import model, published
 from generator.ids import ID_RULE, is_valid_id, suggest_id
-from generator.loader import Mark, load_file
+from generator.loader import Mark, read_file
 from generator.problems import Problem, RecordError
 from generator.validate import (
     CaseRefs,
@@ -371,7 +371,7 @@ def _check_platform_file(record: RecordFile
                          ) -> tuple[model.Platform | None, list[Problem], PlatformRefs]:
     problems = _file_name_problems(record)
     try:
-        document = load_file(record.path, record.display)
+        document = read_file(record.path, record.display)
         result = validate_platform(document, record.id)
     except RecordError as error:
         return None, problems + error.problems, PlatformRefs()
@@ -395,7 +395,7 @@ class _CaseWorker:
         (None when the file could not be read, so they are unknown)."""
         problems = _file_name_problems(record)
         try:
-            document = load_file(record.path, record.display)
+            document = read_file(record.path, record.display)
             result = validate_case(document, record.id, self.as_of, build_model=self.want_model)
             problems += result.problems
             problems += self.index.case_problems(record.display, result.refs)

@@ -9,6 +9,12 @@ node tree instead of letting PyYAML construct Python objects. That way:
 * every scalar keeps its source text, so ``no`` stays the text "no" and
   ``3.10`` stays "3.10": the validator decides what a value means from the
   field it is in, not from YAML 1.1's guesses.
+
+``check`` reads ten thousand files; building their trees would cost as much
+as everything else it does. So ``read_file`` only reads and decodes, the
+validator walks the same events once (``Document.events``) and the tree is
+built only when something asks for it: a problem at the YAML level, or a scan
+of every scalar (personal data, placeholders). ``load_file`` builds it at once.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import yaml
@@ -70,27 +77,83 @@ class Mapping(NamedTuple):
 Node = Scalar | Sequence | Mapping
 
 
+# The events a reader of ``Document.events`` meets, by exact class.
+StreamStart = yaml.StreamStartEvent
+DocumentStart = yaml.DocumentStartEvent
+DocumentEnd = yaml.DocumentEndEvent
+StreamEnd = yaml.StreamEndEvent
+ScalarEvent = yaml.ScalarEvent
+MappingStart = yaml.MappingStartEvent
+MappingEnd = yaml.MappingEndEvent
+SequenceStart = yaml.SequenceStartEvent
+SequenceEnd = yaml.SequenceEndEvent
+YAMLError = yaml.YAMLError
+
+
 @dataclass(frozen=True)
 class Document:
+    """One record file, read and decoded.
+
+    Its node tree (``root``) is built the first time something asks for it, and
+    building it raises RecordError for anything the loader refuses. Validation
+    does not need the tree for a file without problems: it walks the YAML events
+    once (``events``) and asks for the tree only to report a problem at the
+    YAML level or to look at every scalar of the file. Building the tree costs
+    as much as the rest of checking a file.
+    """
+
     path: str  # as shown to editors, e.g. content/cases/2022-x.yml
-    root: Node
+    text: str
     source: bytes = b""  # the file as read; lets checks skip work cheaply (see privacy.py)
 
+    @cached_property
+    def root(self) -> Node:
+        return _parse(self.text, self.path)
 
-def load_file(path: str | os.PathLike[str], display_path: str) -> Document:
-    """Load one record file; raise RecordError with every problem that stops loading."""
+    def parse(self) -> Node:
+        """The node tree, built now if not yet: raises RecordError for what the loader refuses."""
+        return self.root
+
+    def events(self) -> Callable[[], yaml.Event | None]:
+        """The file's YAML events, one per call, then None.
+
+        Only the tree refuses anchors and tags: a file that could hold one is
+        parsed into nodes first, so that a reader of the events never meets
+        one. Anything else the tree refuses (a duplicate key, an alias, a key
+        that is not text, a second document, a syntax error) a reader must
+        hand over to ``root``, which raises with the position.
+        """
+        if "&" in self.text or "!" in self.text:  # anchors need "&", tags "!"
+            self.parse()
+        return CParser(self.text).get_event
+
+
+def read_file(path: str | os.PathLike[str], display_path: str) -> Document:
+    """Read and decode one record file; its nodes are parsed when first needed."""
     with open(path, "rb") as file:
         data = file.read(MAX_FILE_BYTES + 1)  # never more: a huge file is refused unread
         if len(data) > MAX_FILE_BYTES:
             raise _too_large(display_path, os.fstat(file.fileno()).st_size)
-    return load_bytes(data, display_path)
+    return read_bytes(data, display_path)
+
+
+def read_bytes(data: bytes, display_path: str) -> Document:
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(display_path, len(data))
+    return Document(display_path, _decode(data, display_path), data)
+
+
+def load_file(path: str | os.PathLike[str], display_path: str) -> Document:
+    """Load one record file into nodes; raise RecordError with every problem that stops loading."""
+    document = read_file(path, display_path)
+    document.parse()
+    return document
 
 
 def load_bytes(data: bytes, display_path: str) -> Document:
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large(display_path, len(data))
-    text = _decode(data, display_path)
-    return Document(display_path, _parse(text, display_path), data)
+    document = read_bytes(data, display_path)
+    document.parse()
+    return document
 
 
 def _too_large(display_path: str, size: int) -> RecordError:

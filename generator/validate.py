@@ -1,10 +1,11 @@
-"""Validate one record file: a loaded node tree -> a model object and every problem in it.
+"""Validate one record file: its YAML events -> a model object and every problem in it.
 
-Three passes over one file, all reporting into the same list so that an
+Four passes over one file, all reporting into the same list so that an
 editor sees every problem at once:
 
-1. shapes, driven by ``schema.py``: known keys, required fields, kinds,
-   enumerations, lengths, dates that exist;
+1. shapes, driven by ``schema.py``, in one walk over the YAML events: known
+   keys, required fields, kinds, enumerations, lengths, dates that exist
+   (the node tree is not built for this; see ``loader.py``);
 2. rules between fields of the same file: date order, 预告, item numbers,
    no names for 群众代表, ...;
 3. personal data in every scalar of the file (``privacy.py``);
@@ -34,12 +35,27 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 from urllib.parse import urlsplit
 
 from generator import model, privacy
 from generator.ids import ID_RULE, is_valid_id, suggest_id
-from generator.loader import Document, Mapping, Mark, Node, Scalar, Sequence
+from generator.loader import (
+    Document,
+    DocumentEnd,
+    DocumentStart,
+    Mapping,
+    MappingEnd,
+    MappingStart,
+    Mark,
+    Node,
+    Scalar,
+    ScalarEvent,
+    SequenceEnd,
+    SequenceStart,
+    StreamEnd,
+    YAMLError,
+)
 from generator.problems import Problem
 from generator.schema import CASE, PLACEHOLDER, PLATFORM, URL_SCHEMES, Field
 
@@ -51,6 +67,7 @@ _SHOW_MAX: Final = 40
 _NULL_WORDS: Final = frozenset({"", "~", "null", "Null", "NULL"})  # as loader.Scalar.is_null
 _from_iso: Final = dt.date.fromisoformat
 _PLACEHOLDER_BYTES: Final = PLACEHOLDER.encode("utf-8")
+_new: Final = tuple.__new__  # a Mark without calling its constructor: see loader.py
 
 
 class _Invalid:
@@ -137,8 +154,8 @@ class CaseResult:
 
 
 def validate_platform(document: Document, platform_id: str) -> PlatformResult:
-    checker = _Checker(document.path)
-    root = checker.root(document.root, PLATFORM)
+    checker = _Checker(document)
+    root = checker.root(PLATFORM)
     if root is INVALID:
         return PlatformResult(None, checker.problems)
     _platform_rules(checker, root)
@@ -154,8 +171,8 @@ def validate_case(document: Document, case_id: str, as_of: dt.date, *,
                   build_model: bool = True) -> CaseResult:
     """Check one case file; ``build_model=False`` skips the model object (``check`` needs
     only the problems, and building it is a sixth of the time)."""
-    checker = _Checker(document.path)
-    root = checker.root(document.root, CASE)
+    checker = _Checker(document)
+    root = checker.root(CASE)
     if root is INVALID:
         return CaseResult(None, checker.problems)
     _case_rules(checker, root, as_of)
@@ -172,27 +189,78 @@ def validate_case(document: Document, case_id: str, as_of: dt.date, *,
 
 
 class _Checker:
-    """Converts nodes to Python values field by field, collecting problems."""
+    """Converts a file's YAML events to Python values field by field, collecting problems.
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+    One walk over the events, no node tree: each converter receives the first
+    event of its field's value and consumes the rest of it. A value that is not
+    converted (an unknown key, a wrong shape) is stepped over by ``_skip``.
+    Whatever the loader refuses is left to the loader: the checker asks for the
+    document's node tree, which raises RecordError with the loader's message.
+    """
+
+    def __init__(self, document: Document) -> None:
+        self.file = document.path
+        self.document = document
         self.problems: list[Problem] = []
+        self.next_event = document.events()
 
     def error(self, mark: Mark, path: str, message: str) -> None:
         self.problems.append(Problem(self.file, mark.line, mark.column, path, message))
 
-    def root(self, node: Node, spec: Field) -> Any:
-        if not isinstance(node, Mapping):
-            self.error(node.mark, "", f"记录应为“键: 值”形式的映射，实际为{_shape(node)}")
-            return INVALID
-        return self._object(node, spec, "", node.mark)
+    def root(self, spec: Field) -> Any:
+        try:
+            return self._document(spec)
+        except YAMLError:  # a syntax error: the loader says where and what
+            self._refused()
+
+    def _document(self, spec: Field) -> Any:
+        next_event = self.next_event
+        next_event()  # the stream's start
+        if type(next_event()) is not DocumentStart:
+            self._refused()  # an empty file
+        node = next_event()
+        mark = _mark(node)
+        if type(node) is MappingStart:
+            value = self._object(node, spec, "", mark)
+        else:
+            self._skip(node)
+            self.error(mark, "", f"记录应为“键: 值”形式的映射，实际为{_shape(node)}")
+            value = INVALID
+        if type(next_event()) is not DocumentEnd or type(next_event()) is not StreamEnd:
+            self._refused()  # a second document
+        return value
+
+    def _refused(self) -> NoReturn:
+        """The events hold something the loader refuses: building the tree raises its message."""
+        self.document.parse()
+        raise AssertionError(f"{self.file}: the node tree accepted what the events refused")
+
+    def _skip(self, node: Any) -> None:
+        """Step over the value that starts with ``node``; its contents are not converted.
+
+        The loader still checks them (duplicate keys, aliases): the tree is built,
+        which costs nothing that matters, since the file has a problem already.
+        """
+        if type(node) is ScalarEvent:
+            return
+        self.document.parse()
+        if type(node) is not MappingStart and type(node) is not SequenceStart:
+            self._refused()  # an alias
+        next_event, depth = self.next_event, 1
+        while depth:
+            kind = type(next_event())
+            if kind is MappingStart or kind is SequenceStart:
+                depth += 1
+            elif kind is MappingEnd or kind is SequenceEnd:
+                depth -= 1
 
     # Each converter returns the field's value, None when it is empty, or INVALID
     # when it is wrong (and reported). The three below run for every field of every
     # file: they avoid helper calls that the other kinds can afford.
 
-    def _object(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if type(node) is not Mapping:
+    def _object(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
+        if type(node) is not MappingStart:
+            self._skip(node)
             self.error(mark, path, f"应为“键: 值”形式的映射，实际为{_shape(node)}")
             return INVALID
         out = _Object()
@@ -201,32 +269,44 @@ class _Checker:
         convert = _CONVERT
         known = spec.index
         prefix = f"{path}." if path else ""
-        for key, child in node.items:
+        next_event = self.next_event
+        unknown: set[str] = set()
+        while type(key := next_event()) is ScalarEvent:
             name = key.value
+            if name in marks or name in unknown:
+                self._refused()  # a duplicate key
+            start = key.start_mark
+            key_mark = _new(Mark, (start.line + 1, start.column + 1))
+            child = next_event()
             child_spec = known.get(name)
             if child_spec is None:
-                self.error(key.mark, prefix + name, _unknown_key_message(name, spec))
+                self._skip(child)
+                self.error(key_mark, prefix + name, _unknown_key_message(name, spec))
+                unknown.add(name)
                 continue
-            if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
+            if type(child) is ScalarEvent and not child.style and child.value in _NULL_WORDS:
                 value = None
             else:
-                value = convert[child_spec.kind](self, child, child_spec, prefix + name, key.mark)
+                value = convert[child_spec.kind](self, child, child_spec, prefix + name, key_mark)
             if value is None:
-                marks[name] = key.mark  # present but empty: not "missing"
+                marks[name] = key_mark  # present but empty: not "missing"
                 if child_spec.required:
-                    self.error(key.mark, prefix + name,
+                    self.error(key_mark, prefix + name,
                                f"必填字段“{name}”（{child_spec.title}）不能为空")
                 continue
             out[name] = value
-            marks[name] = key.mark
+            marks[name] = key_mark
+        if type(key) is not MappingEnd:
+            self._refused()  # a key that is a list or a mapping, or an alias
         for name in spec.required_names:
             if name not in marks:
                 self.error(mark, prefix + name,
                            f"缺少必填字段“{name}”（{spec.index[name].title}）")
         return out
 
-    def _list(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if type(node) is not Sequence:
+    def _list(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
+        if type(node) is not SequenceStart:
+            self._skip(node)
             self.error(mark, path, f"应为列表，实际为{_shape(node)}：多项请写成 [甲, 乙]，"
                                    "或每项一行、以“- ”开头")
             return INVALID
@@ -236,16 +316,21 @@ class _Checker:
         out = _List()
         out.mark = mark
         out.marks = marks = []
-        for index, child in enumerate(node.items, start=1):
-            if type(child) is Scalar and child.plain and child.value in _NULL_WORDS:
+        next_event = self.next_event
+        index = 0
+        while type(child := next_event()) is not SequenceEnd:
+            index += 1
+            start = child.start_mark
+            child_mark = _new(Mark, (start.line + 1, start.column + 1))
+            if type(child) is ScalarEvent and not child.style and child.value in _NULL_WORDS:
                 value = None
             else:
-                value = convert(self, child, item_spec, f"{path}[{index}]", child.mark)
+                value = convert(self, child, item_spec, f"{path}[{index}]", child_mark)
             if value is None:
-                self.error(child.mark, f"{path}[{index}]", "这一项是空的：请填写内容或删去这一项")
+                self.error(child_mark, f"{path}[{index}]", "这一项是空的：请填写内容或删去这一项")
                 value = INVALID
             out.append(value)
-            marks.append(child.mark)
+            marks.append(child_mark)
         count = len(out)
         if spec.max_items is not None and not spec.min_items <= count <= spec.max_items:
             self.error(mark, path,
@@ -254,8 +339,8 @@ class _Checker:
             self.error(mark, path, f"至少需要 {spec.min_items} 项")
         return out
 
-    def _text(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if type(node) is not Scalar:
+    def _text(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
+        if type(node) is not ScalarEvent:
             return self._not_scalar(node, path, mark, "文字")
         text = node.value.strip()
         if not text:
@@ -265,17 +350,18 @@ class _Checker:
             return INVALID
         return text
 
-    def _scalar(self, node: Node, path: str, mark: Mark, expected: str) -> Scalar | None:
-        if type(node) is Scalar:
+    def _scalar(self, node: Any, path: str, mark: Mark, expected: str) -> Any:
+        if type(node) is ScalarEvent:
             return node
         self._not_scalar(node, path, mark, expected)
         return None
 
-    def _not_scalar(self, node: Node, path: str, mark: Mark, expected: str) -> _Invalid:
+    def _not_scalar(self, node: Any, path: str, mark: Mark, expected: str) -> _Invalid:
+        self._skip(node)
         self.error(mark, path, f"应为{expected}，实际为{_shape(node)}")
         return INVALID
 
-    def _date(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+    def _date(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "日期（YYYY-MM-DD）")
         if scalar is None:
             return INVALID
@@ -291,11 +377,11 @@ class _Checker:
             self.error(mark, path, _impossible_date_message(text, year, month))
             return INVALID
 
-    def _int(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+    def _int(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "整数")
         if scalar is None:
             return INVALID
-        if not scalar.plain or _INT.fullmatch(scalar.value) is None:
+        if scalar.style or _INT.fullmatch(scalar.value) is None:  # quoted, or not a number
             hint = "（不要加引号）" if _INT.fullmatch(scalar.value.strip()) else ""
             self.error(mark, path, f"应为整数，实际为 {_show(scalar.value)}{hint}")
             return INVALID
@@ -305,17 +391,17 @@ class _Checker:
             return INVALID
         return number
 
-    def _bool(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+    def _bool(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "true 或 false")
         if scalar is None:
             return INVALID
-        if scalar.plain and scalar.value in ("true", "false"):
+        if not scalar.style and scalar.value in ("true", "false"):
             return scalar.value == "true"
         self.error(mark, path, f"应为 true 或 false，实际为 {_show(scalar.value)}")
         return INVALID
 
-    def _enum(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
-        if type(node) is not Scalar:  # the expected values are joined only for the message
+    def _enum(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
+        if type(node) is not ScalarEvent:  # the expected values are joined only for the message
             return self._not_scalar(node, path, mark, "以下之一：" + "、".join(spec.values))
         value = node.value.strip()
         if value in spec.values:
@@ -323,7 +409,7 @@ class _Checker:
         self.error(mark, path, _enum_message(value, spec.values))
         return INVALID
 
-    def _url(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+    def _url(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "网址")
         if scalar is None:
             return INVALID
@@ -333,7 +419,7 @@ class _Checker:
             return INVALID
         return scalar.value
 
-    def _id(self, node: Node, spec: Field, path: str, mark: Mark) -> Any:
+    def _id(self, node: Any, spec: Field, path: str, mark: Mark) -> Any:
         scalar = self._scalar(node, path, mark, "编号")
         if scalar is None:
             return INVALID
@@ -359,10 +445,16 @@ _CONVERT: Final[dict[str, Callable[..., Any]]] = {
 }
 
 
-def _shape(node: Node) -> str:
-    if isinstance(node, Scalar):
+def _shape(node: Any) -> str:
+    """What a value that starts with the event ``node`` is, for a message."""
+    if type(node) is ScalarEvent:
         return f"文字 {_show(node.value)}"
-    return "列表" if isinstance(node, Sequence) else "“键: 值”映射"
+    return "列表" if type(node) is SequenceStart else "“键: 值”映射"
+
+
+def _mark(event: Any) -> Mark:
+    start = event.start_mark
+    return Mark(start.line + 1, start.column + 1)
 
 
 def _show(value: str) -> str:
@@ -559,10 +651,9 @@ def _participants_rules(checker: _Checker, participants: Any) -> None:
 
 def _personal_data(checker: _Checker, document: Document,
                    message: Callable[[str, privacy.Finding], str | None]) -> None:
-    root, source = document.root, document.source
-    if source and not privacy.may_contain_personal_data(source):
+    if document.source and not privacy.may_contain_personal_data(document.source):
         return  # the common case: nothing that could be a number or an address
-    for path, mark, text in _scalars_with_paths(root):
+    for path, mark, text in _scalars_with_paths(document.root):
         for finding in privacy.find_personal_data(text):
             text_of_message = message(path, finding)
             if text_of_message:

@@ -19,13 +19,13 @@ CASE = "cases/yingze/2022-jidian-xiaoqu-jishui.yml"
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The display paths of the files read, in order."""
     seen: list[str] = []
-    real = archive.load_file
+    real = archive.read_file
 
-    def load_file(path: str, display: str) -> object:
+    def read_file(path: str, display: str) -> object:
         seen.append(display)
         return real(path, display)
 
-    monkeypatch.setattr(archive, "load_file", load_file)
+    monkeypatch.setattr(archive, "read_file", read_file)
     return seen
 
 

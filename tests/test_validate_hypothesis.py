@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import privacy
-from generator.loader import load_bytes
+from generator.loader import load_bytes, read_bytes
 from generator.problems import RecordError
 from generator.validate import validate_case
 from tests.conftest import AS_OF, CASE
@@ -103,3 +103,41 @@ def test_text_that_contains_personal_data_is_refused_not_crashed(text: str) -> N
 def test_dates_survive_the_round_trip() -> None:
     assert BASE["date"] == dt.date(2022, 3, 18)
     assert b"date: 2022-03-18" in with_text(("venue",), "x")
+
+
+# YAML that records never need, and slips of shape, to splice into the sample's lines.
+STRUCTURE = st.sampled_from([
+    "title: *a", "  - *a", "*a : x", "title: &a x", "venue: !!str x", "venue: !x y",
+    "title: x\ntitle: y", "venue: {a: 1, a: 2}", "unknown:\n  a: 1\n  a: 2", "? [a]\n: b",
+    "? {a: 1}\n: b", "---", "--- x", "...", "topic: [", "\ttitle: x", "title：x", "venue:\n  - 1",
+    "venue:\n  a: 1", "steps: x", "steps:\n  - [1, 2]", "consensus: ~", "consensus: []",
+    "date: 2022-02-30", "title:", "- x", "x", "\"", "|", "  unknown: {b: *c}", "%YAML 1.1",
+])
+
+
+def splice(lines: list[str], at: int, fragment: str, indent: int, replace: bool) -> bytes:
+    at = min(at, len(lines))
+    fragment_lines = [" " * indent + line for line in fragment.split("\n")]
+    return "\n".join(lines[:at] + fragment_lines + lines[at + replace:]).encode("utf-8")
+
+
+def outcome(document_of: Any, data: bytes) -> tuple[Any, ...]:
+    try:
+        result = validate_case(document_of(data, FILE), "2022-sample", AS_OF)
+    except RecordError as error:
+        return "refused", error.problems
+    return "checked", result.problems, result.case
+
+
+@settings(max_examples=300, deadline=None)
+@given(at=st.integers(0, 80), fragment=STRUCTURE, indent=st.sampled_from([0, 2, 4]),
+       replace=st.booleans())
+def test_walking_the_events_agrees_with_the_node_tree(
+        at: int, fragment: str, indent: int, replace: bool) -> None:
+    """``check`` validates from the YAML events and builds the node tree only when it must.
+
+    Whatever the file, that gives the outcome of loading the tree first: the
+    loader's refusal with its position, or the same problems (and model).
+    """
+    data = splice(CASE.splitlines(), at, fragment, indent, replace)
+    assert outcome(read_bytes, data) == outcome(load_bytes, data)

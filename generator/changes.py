@@ -8,11 +8,13 @@ pages those cases can reach are known:
 * the case's own page;
 * the print bundles of its platform and of every platform above it, before
   and after the edit (a case may move to another platform);
-* when what listings show of the case changed (title, date, platform,
-  categories, status, withdrawal or its share of the roll-up figures): the
-  pages of those platforms too (listings, roll-up figures, children's
-  figures) and the pages of its categories and of its year, before and
-  after;
+* when where the case is listed changed (its date, platform, categories,
+  status, withdrawal or its share of the roll-up figures): the pages of
+  those platforms too (listings, roll-up figures, children's figures) and the
+  pages of its categories and of its year, before and after;
+* when only its title changed: the one page of each of those listings that
+  shows the case (a listing of a city's thousands of cases has dozens of
+  pages, ordered by date: a new title moves nothing);
 * the follow-up board, when what it shows of the case changed: its open
   items, or the title or date they are listed with;
 * every page that summarises the whole archive: the home page, the search
@@ -47,6 +49,8 @@ class Rendered:
     last_changed: Mapping[str, dt.date]  # by source_path
     settings: tuple[object, ...]  # everything else that reaches every page (options, pages...)
     documents: frozenset[str] = frozenset()  # the docs tree's files after the build
+    categories: tuple[indexes.Category, ...] = ()  # as rendered, with their addresses
+    page_size: int = indexes.PAGE_SIZE
 
 
 def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str], bool] | None:
@@ -61,14 +65,19 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
         != before.last_changed.get(before.archive.cases[case_id].source_path)
     ]
     prefixes = set()
+    exact = {f"cases/{case_id}/" for case_id in changed}
+    retitled = set()
     for case_id in changed:
-        listed = _listed_as(before, case_id) != _listed_as(after, case_id)
+        moved = _listed_as(before, case_id) != _listed_as(after, case_id)
         for state in (before, after):
             case = state.archive.cases[case_id]
-            prefixes.update(_reached(state, case) if listed else _print_bundles(state, case))
+            prefixes.update(_reached(state, case) if moved else _print_bundles(state, case))
+        if not moved and before.archive.cases[case_id].title != after.archive.cases[case_id].title:
+            retitled.add(case_id)
+    if retitled:
+        exact |= _pages_listing(before, retitled) | _pages_listing(after, retitled)
     if any(_on_board(before, case_id) != _on_board(after, case_id) for case_id in changed):
         prefixes.add(BOARD)
-    exact = {f"cases/{case_id}/" for case_id in changed}
     ordered = tuple(sorted(prefixes))
 
     def wanted(url: str) -> bool:
@@ -99,11 +108,22 @@ def _platform_dates(state: Rendered) -> dict[str, dt.date]:
 
 
 def _listed_as(state: Rendered, case_id: str) -> tuple[object, ...]:
-    """What listings (platform, category and year pages) show of a case, figures included."""
+    """Where listings (platform, category and year pages) show a case, and what
+    else they show that the case changes (its status, the roll-up figures); not its title."""
     view = state.archive.view(case_id)
     case = view.case
-    return (case.title, case.date, case.platform_id, case.topic.categories, view.status,
-            view.withdrawn, view.figures())
+    return (case.date, case.platform_id, case.topic.categories, view.status, view.withdrawn,
+            view.figures())
+
+
+def _pages_listing(state: Rendered, case_ids: set[str]) -> set[str]:
+    """The URL of the page of each listing that shows one of ``case_ids``."""
+    urls = set()
+    for base, views in indexes.listings(state.archive, state.categories).items():
+        for position, view in enumerate(views):
+            if view.case.id in case_ids:
+                urls.add(indexes.page_url(base, position // state.page_size + 1))
+    return urls
 
 
 def _print_bundles(state: Rendered, case: model.Case) -> Iterable[str]:

@@ -183,6 +183,21 @@ def years(archive: model.Archive) -> dict[int, list[model.CaseView]]:
     return {year: newest_first(by_year[year]) for year in sorted(by_year, reverse=True)}
 
 
+def listings(archive: model.Archive, found: Iterable[Category]
+             ) -> dict[str, Sequence[model.CaseView]]:
+    """Every listing of cases by the URL of its first page: each platform's, category's, year's.
+
+    ``found``: the archive's ``categories``, with their addresses.
+    """
+    by_url: dict[str, Sequence[model.CaseView]] = {
+        f"platforms/{platform_id}/": views
+        for platform_id, views in cases_by_platform(archive).items()
+    }
+    by_url.update((f"categories/{category.slug}/", category.cases) for category in found)
+    by_url.update((f"years/{year}/", views) for year, views in years(archive).items())
+    return by_url
+
+
 def group_by_year(views: Sequence[model.CaseView]) -> list[tuple[int, list[model.CaseView]]]:
     """Consecutive runs of the same year in an already sorted listing."""
     groups: list[tuple[int, list[model.CaseView]]] = []

@@ -86,7 +86,9 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     render_options = render.Options(options.site_name, options.demo, options.page_size,
                                     options.site_url)
     renderer = render.Renderer(archive, render_options, extras)
-    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of))
+    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of),
+                                categories=tuple(renderer.categories),
+                                page_size=options.page_size)
     renderer.only = changes.pages_to_render(previous, rendered)
     size = len(archive.cases) + len(archive.platforms)
     held = previous.documents if previous is not None and renderer.only is not None else None

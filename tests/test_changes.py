@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import shutil
 from collections.abc import Callable
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import changes, site
+from generator import changes, indexes, site
+from generator.indexes import PAGE_SIZE
 from tests.record_text import replace_once
 from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT
 
@@ -53,16 +55,20 @@ def _same_trees(one: Path, two: Path) -> None:
     assert not mismatch and not errors, mismatch[:10]
 
 
+@pytest.mark.parametrize("page_size", [PAGE_SIZE, 2], ids=["one-page", "pages-of-2"])
 @pytest.mark.parametrize("edit", sorted(CASE_EDITS))
 def test_an_edited_case_renders_what_it_reaches_and_nothing_else(
-    tmp_path: Path, edit: str
+    tmp_path: Path, edit: str, page_size: int
 ) -> None:
+    """Pages of 2 cases give the sample's listings several pages: a new title
+    renders only the page of each that shows the case."""
+    options = dataclasses.replace(OPTIONS, page_size=page_size)
     content = _content(tmp_path)
-    first = site.build_docs(content, tmp_path / "again", OPTIONS)
+    first = site.build_docs(content, tmp_path / "again", options)
     _edit(content, *CASE_EDITS[edit])
 
-    again = site.build_docs(content, tmp_path / "again", OPTIONS, previous=first.rendered)
-    scratch = site.build_docs(content, tmp_path / "scratch", OPTIONS)
+    again = site.build_docs(content, tmp_path / "again", options, previous=first.rendered)
+    scratch = site.build_docs(content, tmp_path / "scratch", options)
 
     assert again.partial and not scratch.partial
     _same_trees(tmp_path / "again", tmp_path / "scratch")
@@ -89,6 +95,29 @@ def test_only_the_pages_a_case_reaches_are_rendered(tmp_path: Path) -> None:
     for url in ("cases/2025-xinjian-shequ-tingche/", "platforms/qinshui/", "years/2025/",
                 "platforms/yingze-yingzejie-xinjian-x/"):
         assert not wanted(url), url
+
+
+def test_a_new_title_renders_one_page_of_each_listing_that_shows_the_case(
+    tmp_path: Path
+) -> None:
+    options = dataclasses.replace(OPTIONS, page_size=2)
+    content = _content(tmp_path)
+    first = site.build_docs(content, tmp_path / "docs", options)
+    _edit(content, *CASE_EDITS["title"])
+    again = site.build_docs(content, tmp_path / "scratch", options)
+    wanted = changes.pages_to_render(first.rendered, again.rendered)
+    assert wanted is not None
+
+    listings = indexes.listings(again.archive, again.rendered.categories)
+    showing = {base: views for base, views in listings.items()
+               if any(v.case.id == "2022-jidian-xiaoqu-jishui" for v in views)}
+    assert {"platforms/taiyuan/", "years/2022/", "categories/laojiu-xiaoqu/"} <= showing.keys()
+    several = 0
+    for base, views in showing.items():
+        pages = [indexes.page_url(base, n) for n in range(1, (len(views) + 1) // 2 + 1)]
+        assert sum(map(wanted, pages)) == 1, (base, pages)
+        several += len(pages) > 1
+    assert several >= 2  # the sample's listings do run to several pages of 2
 
 
 def test_text_that_no_listing_shows_renders_the_case_and_its_print_bundles(

@@ -15,7 +15,9 @@ the choice with segno's over a range of addresses, versions and error levels.
 
 Which modules carry data comes from segno's helpers for building the
 function patterns, the ones its own evaluation uses: nothing here decides
-the layout of a symbol.
+the layout of a symbol. The winning mask is then put on the code without
+encoding it again: mask 0 and the winner differ by the same modules in
+every code of a version and error level, which two codes of segno's give.
 """
 
 from __future__ import annotations
@@ -41,16 +43,46 @@ class _Layout(NamedTuple):
     from_fifth: int  # 1 in every byte from the fifth (column 4) on
 
 
-def best_mask(url: str, error: str) -> tuple[int, segno.QRCode]:
-    """The mask segno chooses for ``url``, and a code with mask 0 (to reuse when it wins)."""
+def make_qr(url: str, error: str) -> segno.QRCode:
+    """``segno.make_qr(url, error=error)``: the same code, with the mask segno chooses."""
     code = segno.make_qr(url, error=error, mask=0)
+    number = best_mask(code)
+    if number:
+        _switch_mask(code, number)
+    return code
+
+
+def best_mask(code: segno.QRCode) -> int:
+    """The mask segno would choose for the content of ``code``, a code with mask 0."""
     layout = _layout(len(code.matrix))
     unmasked = [
         (int.from_bytes(row, "big") ^ mask0) & region
         for row, mask0, region in zip(code.matrix, layout.masks[0], layout.region, strict=True)
     ]
     return min(range(8), key=lambda number: (penalty(_masked(layout, unmasked, number), layout),
-                                             number)), code
+                                             number))
+
+
+def _switch_mask(code: segno.QRCode, number: int) -> None:
+    """Turn a code with mask 0 into the same code with mask ``number``, in place."""
+    for row, change in zip(code.matrix, _mask_change(code.version, code.error, number),
+                           strict=True):
+        row[:] = (int.from_bytes(row, "big") ^ change).to_bytes(len(row), "big")
+    code.mask = number
+
+
+@cache
+def _mask_change(version: int, error: str, number: int) -> tuple[int, ...]:
+    """Which modules differ between mask 0 and mask ``number``, as row integers.
+
+    The same for every code of one version and error level: the mask patterns
+    over the data modules, and the format information, which holds the mask
+    number. So two codes of any one content tell them, by segno's own encoder.
+    """
+    zero, other = (segno.make_qr("0", error=error, version=version, mask=mask, boost_error=False)
+                   for mask in (0, number))
+    return tuple(int.from_bytes(a, "big") ^ int.from_bytes(b, "big")
+                 for a, b in zip(zero.matrix, other.matrix, strict=True))
 
 
 def penalty(rows: list[int], layout: _Layout) -> int:

@@ -375,13 +375,16 @@ class Archive:
         return self._figures[platform_id]
 
     def _roll_up(self) -> dict[str, Figures]:
+        """Each platform's own cases, then each platform added to its parent, deepest first:
+        one addition per case and one per platform, not one per case and level."""
         figures = {pid: Figures() for pid in self.platforms}
         for view in self.published():
-            case_figures = view.figures()
-            platform_id: str | None = view.case.platform_id
-            while platform_id is not None:
-                figures[platform_id] += case_figures
-                platform_id = self.platforms[platform_id].parent_id
+            figures[view.case.platform_id] += view.figures()
+        depth = {pid: len(self.ancestors(pid)) for pid in self.platforms}
+        for platform_id in sorted(self.platforms, key=depth.__getitem__, reverse=True):
+            parent_id = self.platforms[platform_id].parent_id
+            if parent_id is not None:
+                figures[parent_id] += figures[platform_id]
         return figures
 
 

@@ -17,8 +17,9 @@ pages those cases can reach are known:
   pages, ordered by date: a new title moves nothing);
 * the follow-up board, when what it shows of the case changed: its open
   items, or the title or date they are listed with;
-* every page that summarises the whole archive: the home page, the search
-  page and the first pages of the platform, category and year directories.
+* the home page and the search page, which summarise the whole archive;
+* the directories of categories and years (they count cases), when where a
+  case is listed changed. The directory of platforms shows no case at all.
 
 Anything else (a platform file, a case added, removed or renamed, a
 category gaining or losing its address, another day, other options) makes
@@ -36,7 +37,9 @@ from dataclasses import dataclass
 from generator import indexes, model
 
 # Pages about the whole archive: always rendered again.
-_SUMMARIES = re.compile(r"^(|search/|(platforms|categories|years)/(page/\d+/)?)$")
+_SUMMARIES = re.compile(r"^(|search/)$")
+# Directories that count cases: rendered again when a case moved (see _listed_as).
+_DIRECTORIES = re.compile(r"^(categories|years)/(page/\d+/)?$")
 BOARD = "follow-up/"
 
 
@@ -67,8 +70,10 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
     prefixes = set()
     exact = {f"cases/{case_id}/" for case_id in changed}
     retitled = set()
+    any_moved = False
     for case_id in changed:
         moved = _listed_as(before, case_id) != _listed_as(after, case_id)
+        any_moved |= moved
         for state in (before, after):
             case = state.archive.cases[case_id]
             prefixes.update(_reached(state, case) if moved else _print_bundles(state, case))
@@ -81,7 +86,8 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
     ordered = tuple(sorted(prefixes))
 
     def wanted(url: str) -> bool:
-        return url in exact or url.startswith(ordered) or _SUMMARIES.match(url) is not None
+        return (url in exact or url.startswith(ordered) or _SUMMARIES.match(url) is not None
+                or (any_moved and _DIRECTORIES.match(url) is not None))
 
     return wanted
 

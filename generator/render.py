@@ -437,12 +437,12 @@ def open_tree(out_dir: Path) -> None:
 
 
 def write_document(out_dir: Path, name: str, data: bytes | None, stats: WriteStats) -> None:
-    target = out_dir / name
-    if data is None:
-        if not target.is_file():
+    if data is None:  # kept: a rebuild passes thousands of these, so no Path object
+        if not os.path.isfile(os.path.join(out_dir, name)):
             raise MissingDocument(name)
         stats.unchanged += 1
         return
+    target = out_dir / name
     try:
         if target.read_bytes() == data:
             stats.unchanged += 1

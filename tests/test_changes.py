@@ -88,13 +88,23 @@ def _wanted(tmp_path: Path, edit: str) -> Callable[[str], bool]:
 def test_only_the_pages_a_case_reaches_are_rendered(tmp_path: Path) -> None:
     wanted = _wanted(tmp_path, "title")
     for url in ("cases/2022-jidian-xiaoqu-jishui/", "", "search/",
-                "platforms/", "categories/", "years/", "platforms/yingze-yingzejie-xinjian/",
+                "platforms/yingze-yingzejie-xinjian/",
                 "platforms/taiyuan/", "platforms/yingze-yingzejie-xinjian/print/",
                 "years/2022/", "categories/laojiu-xiaoqu/"):
         assert wanted(url), url
     for url in ("cases/2025-xinjian-shequ-tingche/", "platforms/qinshui/", "years/2025/",
-                "platforms/yingze-yingzejie-xinjian-x/"):
+                "platforms/yingze-yingzejie-xinjian-x/",
+                # a title changes no count: the directories stay; platforms' never shows a case
+                "platforms/", "platforms/page/2/", "categories/", "years/", "years/page/2/"):
         assert not wanted(url), url
+
+
+@pytest.mark.parametrize("edit", ["categories", "date", "platform"])
+def test_the_directories_that_count_cases_follow_a_case_that_moved(
+        tmp_path: Path, edit: str) -> None:
+    wanted = _wanted(tmp_path, edit)
+    assert all(map(wanted, ("categories/", "categories/page/2/", "years/", "years/page/2/")))
+    assert not wanted("platforms/") and not wanted("platforms/page/2/")
 
 
 def test_a_new_title_renders_one_page_of_each_listing_that_shows_the_case(

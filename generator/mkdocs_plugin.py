@@ -12,6 +12,8 @@ import contextlib
 import ctypes
 import gc
 import logging
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -237,12 +239,16 @@ def _log_index(result: search.IndexResult) -> None:
 
 
 class BackgroundIndex:
-    """Pagefind for ``mkdocs serve``: one run at a time in a thread, never holding up a reload.
+    """Pagefind for ``mkdocs serve``: one run at a time, never holding up a reload.
 
     Indexing 10,000 cases takes a minute or more; the preview shows an edit
     as soon as its pages are built, and the search catches up when the run
     ends (the old index serves meanwhile, see ``search.build_index``). A
-    request during a run queues one more run after it.
+    request during a run queues one more run after it. The run is a process
+    of its own at low priority (``python -m generator.search index
+    --background``), watched from a thread: listing the pages and merging the
+    slices are seconds of Python that, in a thread of the server, would hold
+    up the rebuild of an edit saved meanwhile.
     """
 
     def __init__(self, site_dir: Path, slice_pages: int = search.SLICE_PAGES) -> None:
@@ -260,13 +266,25 @@ class BackgroundIndex:
             self._running = True
         threading.Thread(target=self._run, name="xieshang-search-index", daemon=True).start()
 
+    def command(self) -> list[str]:
+        nice = shutil.which("nice")
+        return [*([nice, "-n", "10"] if nice else []), sys.executable, "-m", "generator.search",
+                "index", str(self.site_dir), "--background",
+                "--slice-pages", str(self.slice_pages)]
+
     def _run(self) -> None:
         while True:
             try:
-                _log_index(search.build_index(self.site_dir, background=True,
-                                              slice_pages=self.slice_pages))
-            except (search.SearchIndexError, OSError) as error:
+                done = subprocess.run(self.command(), capture_output=True, text=True,
+                                      check=False)
+            except OSError as error:
                 log.warning("xieshang: 预览的搜索索引未能更新：%s", error)
+            else:
+                if done.returncode == 0:
+                    log.info("xieshang: 搜索索引 %s", done.stdout.strip())
+                else:
+                    log.warning("xieshang: 预览的搜索索引未能更新：%s",
+                                done.stderr.strip() or f"退出码 {done.returncode}")
             with self._lock:
                 if not self._again:
                     self._running = False

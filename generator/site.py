@@ -21,8 +21,6 @@ from generator import (
     history,
     loader,
     model,
-    notices,
-    qr,
     render,
     render_workers,
     schema,
@@ -31,7 +29,6 @@ from generator import (
 from generator.problems import Problem, RecordError
 
 PINS_FILE = "category-slugs.yml"
-QR_MASKS_FILE = "qr-masks.json"
 PAGES_DIR = "pages"
 
 
@@ -43,7 +40,6 @@ class SiteOptions:
     page_size: int = render.indexes.PAGE_SIZE
     git_dates: bool = True
     site_url: str | None = None  # the public address; None only for a preview (no QR codes)
-    cache_dir: Path | None = None  # what one build leaves to speed up the next (QR masks)
     jobs: int | None = None  # processes that render pages; default: one per usable CPU
 
 
@@ -80,9 +76,6 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     extras = render.Extras(
         last_changed=last_changed, pinned_slugs=pinned, pages=pages, files=_schemas()
     )
-    masks = options.cache_dir / QR_MASKS_FILE if options.cache_dir else None
-    if masks:
-        qr.load_masks(masks)
     render_options = render.Options(options.site_name, options.demo, options.page_size,
                                     options.site_url)
     renderer = render.Renderer(archive, render_options, extras)
@@ -97,8 +90,6 @@ def build_docs(content_dir: Path, out_dir: Path, options: SiteOptions | None = N
     except render.MissingDocument:  # someone deleted part of the tree: write all of it
         renderer.only = None
         stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
-    if masks:
-        qr.save_masks(masks, notices.qr_urls(archive, options.site_url))
     return BuildResult(archive, stats, tuple(sorted(pages)),
                        dataclasses.replace(rendered, documents=stats.names),
                        partial=renderer.only is not None)

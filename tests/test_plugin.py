@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
-import json
 import re
 import shutil
 from pathlib import Path
@@ -161,18 +160,3 @@ def test_use_directory_urls_is_required(tmp_path: Path) -> None:
                        settings={"use_directory_urls": False})
     assert build.returncode != 0
     assert "use_directory_urls" in build.output
-
-
-def test_the_build_remembers_each_qr_codes_mask_for_the_next(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    build = sample_site(tmp_path_factory)
-    masks = json.loads((build.site.parent / "build" / "cache" / "qr-masks.json").read_text())
-    with_code = sorted(
-        page.parent.name for page in (build.site / "cases").glob("*/index.html")
-        if 'class="xs-qr"' in page.read_text(encoding="utf-8")
-    )
-    assert len(with_code) > 10
-    assert sorted(masks) == [f"https://example.org/archive/cases/{case_id}/"
-                             for case_id in with_code]
-    assert set(masks.values()) <= set(range(8))

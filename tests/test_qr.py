@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
-import segno
+import zxingcpp
 
 from generator import qr
 from tests.browser import require_tool
@@ -72,25 +74,109 @@ def test_svg_is_inline_markup_with_an_accessible_name() -> None:
     assert 'class="xs-qr"' in svg
 
 
-def _decode(svg_matrix: segno.QRCode, tmp_path: Path) -> str:
-    """Rasterise the code (4 px a module) and read it back with zbarimg."""
-    zbarimg = require_tool("zbarimg")
+def _grid(svg: str) -> list[str]:
+    """The modules the SVG's path draws, quiet zone included: "1" dark, "0" light."""
+    count = _modules(svg)
+    path = re.search(r' d="([^"]*)"', svg)
+    assert path, svg[:200]
+    grid = [["0"] * count for _ in range(count)]
+    x = y = 0.0
+    for command, dx, dy, length in re.findall(r"([Mm])(-?[\d.]+) (-?[\d.]+)h(\d+)", path.group(1)):
+        x, y = (float(dx), float(dy)) if command == "M" else (x + float(dx), y + float(dy))
+        assert y % 1 == 0.5 and x % 1 == 0, (x, y)  # lines through the middle of a row
+        for column in range(int(x), int(x) + int(length)):
+            grid[int(y)][column] = "1"
+        x += int(length)
+    return ["".join(row) for row in grid]
+
+
+def _png(grid: list[str], scale: int = 4) -> bytes:
+    """A greyscale PNG of ``grid``, ``scale`` pixels a module."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    image = _pixels(grid, scale).tobytes()
+    size = len(grid) * scale
+    lines = b"".join(b"\0" + image[row * size : (row + 1) * size] for row in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(lines))
+            + chunk(b"IEND", b""))
+
+
+def _decode(grid: list[str], tmp_path: Path) -> str:
+    """Read the code back with zbar, a decoder independent of the encoder."""
     png = tmp_path / "code.png"
-    svg_matrix.save(str(png), scale=4, border=4)
-    result = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True,
-                            text=True, check=False)
+    png.write_bytes(_png(grid))
+    result = subprocess.run([require_tool("zbarimg"), "--quiet", "--raw", str(png)],
+                            capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
-def test_the_code_decodes_to_the_address(tmp_path: Path) -> None:
-    # The same encoder settings as qr._encode; the SVG is checked from a printed PDF in
-    # tests/test_print.py.
-    for case_id in ("x", "2022-jidian-xiaoqu-jishui", "a" * 80):
-        url = qr.case_url("https://example.org/archive/", case_id)
-        code = segno.make_qr(url, error=qr.ERROR)
-        assert code.error in ("M", "Q", "H")
-        assert _decode(code, tmp_path) == url
+# Bytes that a QR code holds in byte mode at error correction level M, versions 1 to 10
+# (ISO/IEC 18004, table 7).
+_CAPACITY_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213)
+IDS = ("x", "2022-jidian-xiaoqu-jishui", "2025-anshun-xiang-erci-gongshui-shuizhi-cha-4670",
+       "a" * 40 + "-" + "b" * 39, "a" * 120)
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_the_svg_draws_the_code_and_it_decodes_to_the_address(
+    case_id: str, tmp_path: Path,
+) -> None:
+    url = qr.case_url("https://example.org/archive/", case_id)
+    grid = _grid(str(qr.svg(url)))
+    quiet = "0" * len(grid)
+    assert grid[: qr.QUIET_ZONE] == [quiet] * qr.QUIET_ZONE == grid[-qr.QUIET_ZONE :]
+    assert all(set(row[: qr.QUIET_ZONE] + row[-qr.QUIET_ZONE :]) == {"0"} for row in grid)
+    symbol = [row[qr.QUIET_ZONE : -qr.QUIET_ZONE] for row in grid[qr.QUIET_ZONE : -qr.QUIET_ZONE]]
+    assert symbol == ["".join("1" if m == 0 else "0" for m in row) for row in qr.modules(url)]
+    assert _decode(grid, tmp_path) == url
+
+
+def _level(symbol: list[bytes], url: str) -> str:
+    """The error correction level zxing-cpp reads from ``symbol``, checking it says ``url``."""
+    grid = ["0" * qr.QUIET_ZONE + "".join("1" if m == 0 else "0" for m in row)
+            + "0" * qr.QUIET_ZONE for row in symbol]
+    quiet = ["0" * len(grid[0])] * qr.QUIET_ZONE
+    found = zxingcpp.read_barcode(_pixels([*quiet, *grid, *quiet]))
+    assert found is not None and found.text == url
+    return found.ec_level
+
+
+@pytest.mark.parametrize("case_id", IDS)
+def test_the_smallest_symbol_at_level_m_or_a_higher_one_of_the_same_size(case_id: str) -> None:
+    url = qr.case_url("https://example.org/archive/", case_id)
+    symbol = qr.modules(url)
+    version = (len(symbol) - 17) // 4
+    assert version == next(v for v, fits in enumerate(_CAPACITY_M, 1) if fits >= len(url))
+    levels = ("M", "Q", "H")
+    level = _level(symbol, url)
+    assert level in levels
+    if level != "H":  # the next level up needs a larger symbol: the highest that fits is taken
+        assert len(qr._symbol(url, levels[levels.index(level) + 1])) > len(symbol)
+
+
+@pytest.mark.parametrize(("url", "level", "version"), [
+    ("e.org/", "H", 1), ("https://e.org/", "M", 1),
+    ("https://e.org/c/ab/", "Q", 2), ("https://e.org/c/abcd/", "M", 2),
+])
+def test_a_higher_level_when_it_fits_in_the_same_size(url: str, level: str, version: int) -> None:
+    # Bytes held by version 1 at levels M, Q, H: 14, 11, 7; by version 2: 26, 20, 14.
+    symbol = qr.modules(url)
+    assert _level(symbol, url) == level
+    assert len(symbol) == 17 + 4 * version
+
+
+def _pixels(grid: list[str], scale: int = 4) -> memoryview:
+    """``grid`` as a greyscale image zxing-cpp reads: rows of bytes, ``scale`` to a module."""
+    lines = b"".join(
+        bytes(0 if module == "1" else 255 for module in row for _ in range(scale))
+        for row in grid for _ in range(scale)
+    )
+    size = len(grid) * scale
+    return memoryview(lines).cast("B", (size, size))
 
 
 _PREPARE_IN_WORKERS = """
@@ -106,7 +192,7 @@ print(json.dumps(qr._codes))
 
 def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
     urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(12)]
-    sequential = {url: qr._encode(url)[0] for url in urls}
+    sequential = {url: qr._encode(url) for url in urls}
     # In a fresh interpreter: here other tests may have started threads (servers), and
     # prepare() then rightly refuses to fork.
     result = subprocess.run([sys.executable, "-c", _PREPARE_IN_WORKERS, json.dumps(urls)],
@@ -115,7 +201,7 @@ def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.Mo
     assert json.loads(result.stdout) == sequential
     # Known codes are not computed again.
     monkeypatch.setattr(qr, "_codes", dict(sequential))
-    monkeypatch.setattr(qr, "_encode", lambda url, mask: pytest.fail(f"encoded {url} twice"))
+    monkeypatch.setattr(qr, "_encode", lambda url: pytest.fail(f"encoded {url} twice"))
     qr.prepare(urls, workers=2)
     assert str(qr.svg(urls[0])) == sequential[urls[0]]
 
@@ -136,68 +222,3 @@ def test_prepare_does_not_fork_beside_other_threads() -> None:
     finally:
         stop.set()
         thread.join(5)
-
-
-def test_a_remembered_mask_gives_the_code_segno_chose() -> None:
-    for case_id in ("x", "2022-jidian-xiaoqu-jishui", "a" * 80):
-        url = qr.case_url("https://example.org/archive/", case_id)
-        best, mask = qr._encode(url, None)
-        assert mask == segno.make_qr(url, error=qr.ERROR).mask
-        assert qr._encode(url, mask) == (best, mask)
-
-
-@pytest.fixture
-def fresh_memo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(qr, "_codes", {})
-    monkeypatch.setattr(qr, "_masks", {})
-
-
-@pytest.mark.usefixtures("fresh_memo")
-def test_masks_are_kept_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(5)]
-    qr.prepare(urls, workers=1)
-    codes = dict(qr._codes)
-    path = tmp_path / "cache" / "qr-masks.json"
-    qr.save_masks(path, urls[:4])  # a case no longer published is forgotten
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    assert stored == {url: qr._masks[url] for url in urls[:4]}
-
-    monkeypatch.setattr(qr, "_codes", {})
-    monkeypatch.setattr(qr, "_masks", {})
-    qr.load_masks(path)
-    chosen: list[int | None] = []
-    real_encode = qr._encode
-
-    def encode(url: str, mask: int | None = None) -> tuple[str, int]:
-        chosen.append(mask)
-        return real_encode(url, mask)
-
-    monkeypatch.setattr(qr, "_encode", encode)
-    qr.prepare(urls, workers=1)
-    assert chosen == [stored[url] for url in urls[:4]] + [None]  # only the new one is scored
-    assert qr._codes == codes
-
-
-@pytest.mark.usefixtures("fresh_memo")
-@pytest.mark.parametrize("text", ["", "not json", "[1, 2]", '{"u": 8}', '{"u": true}',
-                                  '{"u": "3"}', '{"u": -1}'])
-def test_a_damaged_masks_file_is_ignored(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "qr-masks.json"
-    path.write_text(text.replace('"u"', '"https://example.org/cases/x/"'), encoding="utf-8")
-    qr.load_masks(path)
-    assert qr._masks == {}
-    qr.load_masks(tmp_path / "missing.json")
-    assert qr._masks == {}
-
-
-@pytest.mark.usefixtures("fresh_memo")
-def test_a_wrong_mask_changes_the_look_never_the_address(tmp_path: Path) -> None:
-    url = qr.case_url("https://example.org/archive/", "2022-jidian-xiaoqu-jishui")
-    best = segno.make_qr(url, error=qr.ERROR).mask
-    wrong = (best + 3) % 8
-    path = tmp_path / "qr-masks.json"
-    path.write_text(json.dumps({url: wrong}), encoding="utf-8")
-    qr.load_masks(path)
-    svg = str(qr.svg(url))
-    assert svg == qr._encode(url, wrong)[0] != qr._encode(url, None)[0]
-    assert _decode(segno.make_qr(url, error=qr.ERROR, mask=wrong), tmp_path) == url

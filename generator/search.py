@@ -198,8 +198,9 @@ def index_docs(docs_dir: Path, bundle: Path, *, binary: Path | None = None,
 
     The same index as ``build_index`` gives for the site built from the tree
     (``search_pages`` says why), available before the engine has built a
-    page: ``mkdocs build`` makes it while the engine works and puts it into
-    the site at the end (``install``). ``bundle`` is replaced when complete.
+    page: ``mkdocs build`` and ``mkdocs serve`` make it while the engine
+    works and put it into the site when both are done (``install``).
+    ``bundle`` is replaced when complete.
     """
     bundle = Path(bundle)
     bundle.parent.mkdir(parents=True, exist_ok=True)

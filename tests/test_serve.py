@@ -126,16 +126,37 @@ def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
     """The server only waits for it in a thread: its Python work never holds up a rebuild."""
     from generator.mkdocs_plugin import BackgroundIndex
 
-    indexer = BackgroundIndex(tmp_path / "no-docs", tmp_path / "site", slice_pages=7)
+    indexer = BackgroundIndex(tmp_path / "no-docs", tmp_path / "work" / "pagefind",
+                              tmp_path / "site", slice_pages=7)
     command = indexer.command()
     assert command[command.index(sys.executable):] == [
         sys.executable, "-m", "generator.search", "index-docs", str(tmp_path / "no-docs"),
-        str(tmp_path / "site" / "pagefind"), "--slice-pages", "7", "--background"]
+        str(tmp_path / "work" / "pagefind"), "--slice-pages", "7", "--background"]
     with caplog.at_level("WARNING"):
         indexer._running = True
         indexer._run()
     assert "预览的搜索索引未能更新" in caplog.text
     assert not indexer._running
+
+
+def test_the_background_index_works_outside_the_site_and_moves_in_when_done(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``mkdocs serve`` without --dirty empties the site folder on every rebuild."""
+    from generator.mkdocs_plugin import BackgroundIndex
+
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "old.js").write_text("old", encoding="utf-8")
+    indexer = BackgroundIndex(tmp_path / "docs", tmp_path / "work" / "pagefind", site)
+    assert site not in indexer.bundle.parents
+    indexer.bundle.mkdir(parents=True)
+    (indexer.bundle / "pagefind.js").write_text("new", encoding="utf-8")
+    with caplog.at_level("INFO"):
+        indexer._install("12 个页面")
+    assert sorted(p.name for p in (site / "pagefind").iterdir()) == ["pagefind.js"]
+    assert not indexer.bundle.exists()
+    assert sorted(p.name for p in site.iterdir()) == ["pagefind"]
+    assert "xieshang: 搜索索引 12 个页面" in caplog.text
 
 
 def test_a_removed_case_leaves_the_preview(preview: Preview) -> None:

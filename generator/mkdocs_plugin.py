@@ -138,7 +138,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.indexer.request()
 
     def _bundle_dir(self) -> Path:
-        """Where ``mkdocs build`` has the search index made, before it goes into the site."""
+        """Where the search index is made, outside the site, until it goes into the site."""
         return self.build_dir.with_name(self.build_dir.name + "-search") / search.BUNDLE_DIR
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -148,7 +148,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """The last step of every build (``mkdocs serve`` rebuilds too): the search index."""
+        """The last step of every build: pages of deleted records leave the site (``mkdocs
+        serve --dirty``); ``mkdocs build`` waits for its search index and puts it in."""
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.gone)
         job, self.search_job = self.search_job, None

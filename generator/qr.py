@@ -95,16 +95,23 @@ def modules(url: str) -> list[bytes]:
     """The symbol's rows without quiet zone, one byte a module: 0 dark, 255 light; at the
     highest error correction level that needs no larger symbol than level ``ERROR``."""
     rows = _symbol(url, ERROR)
-    for level in _HIGHER:
-        higher = _symbol(url, level)
-        if len(higher) != len(rows):
-            break
-        rows = higher
+    version = (len(rows) - 17) // 4
+    for level in reversed(_HIGHER):
+        try:
+            return _symbol(url, level, version)
+        except ValueError:  # the address needs a larger symbol at this level
+            continue
     return rows
 
 
-def _symbol(url: str, level: str) -> list[bytes]:
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
+def _symbol(url: str, level: str, version: int | None = None) -> list[bytes]:
+    """The rows of ``url``'s symbol at ``level``: the smallest version, or ``version``.
+
+    A version too small is refused before any mask is tried, in a few microseconds,
+    so asking for the higher levels at a fixed version costs little when they do not fit.
+    """
+    options = {} if version is None else {"version": version}
+    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level=level, **options)
     image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     height, width = image.shape
     data = image.tobytes()

@@ -158,6 +158,20 @@ def test_the_smallest_symbol_at_level_m_or_a_higher_one_of_the_same_size(case_id
         assert len(qr._symbol(url, levels[levels.index(level) + 1])) > len(symbol)
 
 
+@pytest.mark.parametrize("case_id", IDS)
+def test_a_symbol_at_a_given_version_is_the_one_chosen_freely(case_id: str) -> None:
+    # modules() asks for the higher levels at the level-M symbol's version and relies
+    # on a version too small being refused (ValueError), not silently enlarged.
+    url = qr.case_url("https://example.org/archive/", case_id)
+    for level in ("M", "Q", "H"):
+        free = qr._symbol(url, level)
+        version = (len(free) - 17) // 4
+        assert qr._symbol(url, level, version) == free
+        if version > 1:
+            with pytest.raises(ValueError, match="too long"):
+                qr._symbol(url, level, version - 1)
+
+
 @pytest.mark.parametrize(("url", "level", "version"), [
     ("e.org/", "H", 1), ("https://e.org/", "M", 1),
     ("https://e.org/c/ab/", "Q", 2), ("https://e.org/c/abcd/", "M", 2),

@@ -68,7 +68,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         self.build_dir = Path("build/docs")
         self.content_in_repo = "content"
         self.hand_written: tuple[str, ...] = ()
-        self.nav_cache = NavCache()
+        self.rendered_once = RenderedOnce()
         self.serving = False
         self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
         self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
@@ -180,11 +180,11 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):
         return output
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        self.nav_cache = NavCache({page.url for page in nav.pages}, self.config.shortcuts)
+        self.rendered_once = RenderedOnce({page.url for page in nav.pages}, self.config.shortcuts)
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        env.globals["xieshang_nav"] = self.nav_cache
+        env.globals["xieshang_once"] = self.rendered_once
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -370,35 +370,44 @@ class HeldPage(Page):
         self.links_to_anchors = {}
 
 
-class NavCache:
-    """The rendered sidebar of generated pages that are not in the navigation.
+class RenderedOnce:
+    """Parts of Material's page that come out the same for many pages: rendered once each.
 
-    Material renders the whole navigation for every page, about a third of
-    its time per page. For a page outside the navigation (a case, a platform,
-    a listing page) nothing in it is active, and its links depend only on
-    where the page sits: its first folder and its depth. So ``main.html``
-    renders it once per such place and reuses it. Pages in the navigation,
-    hand-written pages and pages with ``hide`` are always rendered in full.
+    * The sidebar. Material renders the whole navigation for every page, about
+      a third of its time per page. For a generated page outside the
+      navigation (a case, a platform, a listing page) nothing in it is active,
+      and its links depend only on where the page sits: its first folder and
+      its depth. Pages in the navigation, hand-written pages and pages with
+      ``hide`` are always rendered in full.
+    * The page configuration script (``__config``: the base address, the
+      theme's features and translations), which depends only on the base address.
+
+    ``main.html`` asks for a key; with one, it takes the part kept under it or
+    renders and keeps it. Off (no keys) when the plugin's ``shortcuts`` are.
     """
 
     def __init__(self, nav_urls: set[str] | None = None, enabled: bool = False) -> None:
         self.nav_urls = nav_urls or set()
         self.enabled = enabled
-        self.html: dict[tuple[str, int], str] = {}
+        self.html: dict[tuple[str, str, int], str] = {}
 
-    def key(self, page: Page | None) -> tuple[str, int] | None:
+    def key(self, page: Page | None) -> tuple[str, str, int] | None:
+        """The sidebar's key: None for a page whose sidebar is rendered in full."""
         if not self.enabled or page is None or page.url in self.nav_urls:
             return None
         meta = page.meta or {}
         if not meta.get("xieshang") or meta.get("hide"):
             return None
         parts = page.url.split("/")
-        return parts[0], len(parts)
+        return "nav", parts[0], len(parts)
 
-    def get(self, key: tuple[str, int]) -> str | None:
+    def config_key(self, base_url: str) -> tuple[str, str, int] | None:
+        return ("config", base_url, 0) if self.enabled else None
+
+    def get(self, key: tuple[str, str, int]) -> str | None:
         return self.html.get(key)
 
-    def keep(self, key: tuple[str, int], html: str) -> str:
+    def keep(self, key: tuple[str, str, int], html: str) -> str:
         self.html[key] = html
         return html
 

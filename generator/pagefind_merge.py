@@ -39,7 +39,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
@@ -131,6 +131,11 @@ class _Part:
 # A word's postings in one part: (text, postings, first page, last page, bytes after
 # the first posting's page number, size in chunk units). Pages are merged numbers.
 _Piece = tuple[str, int, int, int, bytes, int]
+# The same as read from the part: its own page numbers, its own meta field numbers,
+# and whether any posting has meta locations (which name meta fields).
+_PartPiece = tuple[str, int, int, int, bytes, int, bool]
+# A part's words by language, read ahead of the merge (``read_words``).
+PartWords = dict[str, list[_PartPiece]]
 
 
 @dataclass(frozen=True)
@@ -140,10 +145,11 @@ class Merged:
     filters: int
 
 
-def merge(parts: Sequence[Path], out: Path) -> Merged:
+def merge(parts: Sequence[Path], out: Path, read: Sequence[PartWords] | None = None) -> Merged:
     """Write into ``out`` (new or empty) the bundle of every page of ``parts``, in order.
 
     The parts' fragment files are moved, not copied: the parts are spent.
+    ``read``: each part's ``read_words``, if read already.
     """
     if not parts:
         raise BundleFormatError("nothing to merge")
@@ -159,7 +165,8 @@ def merge(parts: Sequence[Path], out: Path) -> Merged:
     counts = []
     for language in languages:
         metas = [entry["languages"][language]["hash"] for entry in entries]
-        name, merged = _merge_language(parts, metas, language, out)
+        words = [part_words[language] for part_words in read] if read is not None else None
+        name, merged = _merge_language(parts, metas, language, out, words)
         merged_entry["languages"][language].update(hash=name, page_count=merged.pages)
         counts.append(merged)
     _copy_the_rest(parts[0], out)
@@ -180,8 +187,21 @@ def _entry(bundle: Path) -> dict[str, Any]:
     raise BundleFormatError(f"{bundle / ENTRY_FILE}: a language without a meta index name")
 
 
+def read_words(bundle: Path) -> PartWords:
+    """Every word of a part, by language, for ``merge``'s ``read``.
+
+    Reading the words is most of a merge's work; a part read as soon as its
+    Pagefind run ends is read while the other parts are still being indexed.
+    """
+    words: PartWords = {}
+    for language, info in _entry(bundle)["languages"].items():
+        meta = _list(cbor_decode(read_body(meta_path(bundle, info["hash"]))), "meta index")
+        words[language] = list(_part_pieces(bundle, meta))
+    return words
+
+
 def _merge_language(parts: Sequence[Path], metas: Sequence[str], language: str,
-                    out: Path) -> tuple[str, Merged]:
+                    out: Path, read: Sequence[list[_PartPiece]] | None) -> tuple[str, Merged]:
     loaded: list[_Part] = []
     offset = 0
     for bundle, meta in zip(parts, metas, strict=True):
@@ -194,7 +214,10 @@ def _merge_language(parts: Sequence[Path], metas: Sequence[str], language: str,
     loaded = [_Part(part.bundle, part.meta, part.offset, _field_map(part, fields))
               for part in loaded]
     pages = _move_fragments(loaded, language, out)
-    chunks, words = _write_words(loaded, language, out)
+    streams = [_placed(part, read[number] if read is not None
+                       else _part_pieces(part.bundle, part.meta))
+               for number, part in enumerate(loaded)]
+    chunks, words = _write_words(streams, language, out)
     filters = _write_filters(loaded, language, out)
     body = cbor_encode([loaded[0].meta[0], pages, chunks, filters, _sorts(loaded), fields])
     name = meta_name(language, body)
@@ -245,9 +268,10 @@ def _place_fragment(source: Path, name: str, language: str, taken: dict[str, Pat
 # Words: each part's chunks read in word order, merged, cut into new chunks.
 
 
-def _write_words(parts: Sequence[_Part], language: str, out: Path) -> tuple[list[Cbor], int]:
-    """Write the merged word chunks; their meta index entries, and how many words."""
-    streams = [_pieces(part) for part in parts]
+def _write_words(streams: Sequence[Iterable[_Piece]], language: str,
+                 out: Path) -> tuple[list[Cbor], int]:
+    """Write the merged word chunks of the parts' words, each part's in word order;
+    their meta index entries, and how many words."""
     count = 0
     chunks: list[tuple[str, str, bytes]] = []  # (first word, last word, body)
     words: list[bytes] = []
@@ -279,34 +303,39 @@ def _write_words(parts: Sequence[_Part], language: str, out: Path) -> tuple[list
     return listed, count
 
 
-def _pieces(part: _Part) -> Iterator[_Piece]:
+def _part_pieces(bundle: Path, meta: list[Cbor]) -> Iterator[_PartPiece]:
     """The part's words in order, chunk after chunk (the meta index lists them in order)."""
-    for chunk in _list(part.meta[2], "index chunks"):
+    for chunk in _list(meta[2], "index chunks"):
         *_, name = _list(chunk, "index chunk")
-        yield from _chunk_pieces(read_body(part.bundle / INDEX_DIR / f"{name}.pf_index"),
-                                 part.offset, str(name), part.fields)
+        yield from _chunk_pieces(read_body(bundle / INDEX_DIR / f"{name}.pf_index"), str(name))
 
 
-def _chunk_pieces(data: bytes, offset: int, name: str,
-                  fields: dict[int, int] | None = None) -> Iterator[_Piece]:
+def _placed(part: _Part, pieces: Iterable[_PartPiece]) -> Iterator[_Piece]:
+    """The part's words with merged page numbers and, where they differ, meta field numbers."""
+    offset, fields = part.offset, part.fields
+    for text, postings, first, last, tail, size, in_meta in pieces:
+        if in_meta and fields is not None:
+            tail = _renumbered_tail(text, postings, first, tail, fields)
+        yield text, postings, offset + first, offset + last, tail, size
+
+
+def _chunk_pieces(data: bytes, name: str) -> Iterator[_PartPiece]:
     if not data or data[0] != _ONE:
         raise BundleFormatError(f"{name}: a word chunk is a list of one list")
     major, count, at = decode_head(data, 1)
     if major != ARRAY:
         raise BundleFormatError(f"{name}: no word list")
     for _ in range(count):
-        piece, at = _piece(data, at, offset, name, fields)
+        piece, at = _piece(data, at, name)
         yield piece
     if at != len(data):
         raise BundleFormatError(f"{name}: {len(data) - at} bytes after the words")
 
 
-def _piece(data: bytes, at: int, offset: int, name: str,
-           fields: dict[int, int] | None = None) -> tuple[_Piece, int]:
+def _piece(data: bytes, at: int, name: str) -> tuple[_PartPiece, int]:
     """One word of a chunk at ``at``: its postings as a piece, and where the next word starts.
 
-    The postings' bytes are kept as they are, but for the first page number, unless
-    they have meta locations and ``fields`` renumbers the meta fields.
+    The postings' bytes are kept as they are, but for the first page number.
     """
     if data[at] != _WORD:
         raise BundleFormatError(f"{name}: a word is not a list of three")
@@ -314,8 +343,7 @@ def _piece(data: bytes, at: int, offset: int, name: str,
     if major != TEXT:
         raise BundleFormatError(f"{name}: a word's text is missing")
     text = data[at : at + length].decode("utf-8")
-    listed = at + length
-    major, postings, at = decode_head(data, listed)
+    major, postings, at = decode_head(data, at + length)
     if major != ARRAY or postings == 0:
         raise BundleFormatError(f"{name}: {text!r} has no postings")
     in_meta = False
@@ -343,12 +371,19 @@ def _piece(data: bytes, at: int, offset: int, name: str,
             at, count = skip(data, at, name)
             size += count
             in_meta = True
-    tail = data[tail_from:at]
-    if in_meta and fields is not None:
-        tail = _renumber_fields(cbor_decode(data[listed:at]), fields, name)
     if data[at] != _EMPTY_ARRAY:
         raise BundleFormatError(f"{name}: {text!r} has data Pagefind 1.5.2 does not write")
-    return (text, postings, offset + first, offset + page, tail, size), at + 1
+    return (text, postings, first, page, data[tail_from:at], size, in_meta), at + 1
+
+
+def _renumbered_tail(text: str, postings: int, first: int, tail: bytes,
+                     fields: dict[int, int]) -> bytes:
+    """A piece's tail with its meta fields renumbered (``_renumber_fields``)."""
+    listed = bytearray()
+    encode_head(ARRAY, postings, listed)
+    listed.append(_POSTING)
+    encode_head(UNSIGNED, first, listed)
+    return _renumber_fields(cbor_decode(bytes(listed) + tail), fields, text)
 
 
 def _renumber_fields(postings: Cbor, fields: dict[int, int], name: str) -> bytes:

@@ -41,18 +41,19 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 from pypinyin import lazy_pinyin
 
 from generator import model, pagefind_bundle, pagefind_merge, pagefind_slices, search_pages
 
 BUNDLE_DIR: Final = "pagefind"
+_T = TypeVar("_T")
 LANGUAGE: Final = "zh"
 MARK: Final = "⁂"
 # Words of pinyin run together from each syllable on: long enough for the
@@ -309,23 +310,34 @@ def _run_in_slices(run: _Runner, source: _Source, slices: list[list[str]], slice
 
     Two slices are indexed at a time (one in the background): a Pagefind run
     keeps about one core and a quarter busy, so two use a two-core machine fully.
+    Each slice's words are read as soon as its run ends, while the next runs
+    go on: what is left for the end is joining them.
     """
     parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
+    words: list[pagefind_merge.PartWords] = [{} for _ in slices]
 
     def index(number: int) -> None:
         folder = source.put(slices_dir / str(number), slices[number])
         run(folder, parts[number])
         shutil.rmtree(folder)
+        words[number] = _merge_step(pagefind_merge.read_words, parts[number])
 
     with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
         list(pool.map(index, range(len(slices))))
     try:
-        merged = pagefind_merge.merge(parts, staging)
-    except (pagefind_bundle.BundleFormatError, OSError) as error:
+        merged = _merge_step(pagefind_merge.merge, parts, staging, words)
+    except SearchIndexError:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return merged.pages, merged.words, merged.filters
+
+
+def _merge_step(step: Callable[..., _T], *args: Any) -> _T:
+    try:
+        return step(*args)
+    except (pagefind_bundle.BundleFormatError, OSError) as error:
         raise SearchIndexError(f"无法合并分批建立的 Pagefind 搜索索引，"
                                f"可能是 Pagefind 换了版本、文件格式变了：{error}") from None
-    return merged.pages, merged.words, merged.filters
 
 
 def _replace(bundle: Path, staging: Path) -> None:

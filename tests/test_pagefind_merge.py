@@ -139,6 +139,37 @@ def test_merging_one_bundle_gives_its_own_files(
             assert after.read_bytes() == before.read_bytes(), relative
 
 
+def test_words_read_as_each_slice_ends_merge_to_the_same_files(site: Build,
+                                                              tmp_path: Path) -> None:
+    """``search`` reads each slice's words while the next slices are indexed; merging
+    them then gives the bundle a merge that reads everything at the end gives."""
+    pages = pagefind_slices.indexed_pages(site.site, skip=("pagefind",))
+    assert pages is not None
+    plan = pagefind_slices.plan(pages, 4)
+    assert plan is not None
+    run = search._Runner(None, background=False)
+    for number, paths in enumerate(plan):
+        pagefind_slices.link_slice(site.site, tmp_path / f"in{number}", paths)
+        run(tmp_path / f"in{number}", tmp_path / "parts" / str(number))
+    bundles = {}
+    for way in ("at the end", "ahead"):
+        parts = [Path(shutil.copytree(tmp_path / "parts" / str(number),
+                                      tmp_path / way / str(number))) for number in range(len(plan))]
+        read = [pagefind_merge.read_words(part) for part in parts] if way == "ahead" else None
+        bundles[way] = tmp_path / way / "merged"
+        pagefind_merge.merge(parts, bundles[way], read)
+    files = sorted(p.relative_to(bundles["ahead"]) for p in bundles["ahead"].rglob("*")
+                   if p.is_file())
+    assert files == sorted(p.relative_to(bundles["at the end"])
+                           for p in bundles["at the end"].rglob("*") if p.is_file())
+    assert any(name.suffix == ".pf_index" for name in files)
+    for name in files:
+        assert (bundles["ahead"] / name).read_bytes() == (bundles["at the end"] / name).read_bytes()
+    words = pagefind_merge.read_words(tmp_path / "parts" / "0")
+    assert list(words) == ["zh"]
+    assert any(in_meta for *_, in_meta in words["zh"])  # words of titles: meta locations
+
+
 def test_a_fragment_name_two_pages_share_is_lengthened(tmp_path: Path) -> None:
     (tmp_path / "out" / "fragment").mkdir(parents=True)
     first, second = tmp_path / "first.pf_fragment", tmp_path / "second.pf_fragment"

@@ -380,7 +380,9 @@ class RenderedOnce:
       its depth. Pages in the navigation, hand-written pages and pages with
       ``hide`` are always rendered in full.
     * The page configuration script (``__config``: the base address, the
-      theme's features and translations), which depends only on the base address.
+      theme's features and translations), the style sheets and the scripts,
+      which depend only on the base address; the footer too, on a page with
+      no previous or next page to link to.
 
     ``main.html`` asks for a key; with one, it takes the part kept under it or
     renders and keeps it. Off (no keys) when the plugin's ``shortcuts`` are.
@@ -401,8 +403,14 @@ class RenderedOnce:
         parts = page.url.split("/")
         return "nav", parts[0], len(parts)
 
-    def config_key(self, base_url: str) -> tuple[str, str, int] | None:
-        return ("config", base_url, 0) if self.enabled else None
+    def base_key(self, part: str, base_url: str) -> tuple[str, str, int] | None:
+        """The key of a part that depends only on the base address."""
+        return (part, base_url, 0) if self.enabled else None
+
+    def footer_key(self, page: Page | None, base_url: str) -> tuple[str, str, int] | None:
+        if page is None or page.previous_page or page.next_page:
+            return None
+        return self.base_key("footer", base_url)
 
     def get(self, key: tuple[str, str, int]) -> str | None:
         return self.html.get(key)

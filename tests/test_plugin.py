@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from generator import search
 from generator.mkdocs_plugin import XieshangPlugin
@@ -19,7 +21,9 @@ from tests.test_site_helpers import (
     SAMPLE_CONTENT,
     SAMPLE_SLICE_PAGES,
     build_site,
+    epoch,
     sample_site,
+    write_config,
 )
 
 AS_OF = dt.date(2024, 6, 1)
@@ -127,6 +131,27 @@ def test_generated_pages_skip_markdown_and_come_out_the_same(
     _, mismatch, errors = filecmp.cmpfiles(engine.site, shortcut.site, files, shallow=False)
     assert not mismatch and not errors, mismatch[:10]
     assert len([f for f in files if f.name == "index.html"]) > 50
+
+
+def test_parts_the_same_for_many_pages_are_rendered_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process, to look into the plugin afterwards: main.html found its keys, and each
+    part kept is the one in the pages (the build above compares every byte)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(SAMPLE_AS_OF))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(str(write_config(tmp_path, SAMPLE_CONTENT, search=False)),
+                         site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    kept = config.plugins["xieshang"].rendered_once.html
+    assert {kind for kind, *_ in kept} == {"nav", "config", "styles", "scripts", "footer"}
+    cases = [page.read_text(encoding="utf-8")
+             for page in (tmp_path / "site" / "cases").glob("*/index.html")]
+    assert len(cases) > 10
+    for key in [(kind, "../..", 0) for kind in ("config", "styles", "scripts", "footer")
+                ] + [("nav", "cases", 3)]:
+        assert all(kept[key].strip() in html for html in cases), key
 
 
 class FakeServer:

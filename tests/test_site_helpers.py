@@ -54,6 +54,22 @@ def build_site(
 
     ``settings`` override top-level keys of mkdocs.yml; ``plugin`` the plugin's options.
     """
+    config_file = write_config(work, content, settings, **plugin)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(as_of), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file),
+         "-d", str(work / "site")],
+        capture_output=True, text=True, env=env, cwd=work, check=False,
+    )
+    build = Build(work / "site", work / "docs", result.returncode, result.stdout + result.stderr)
+    if check and result.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{build.output}")
+    return build
+
+
+def write_config(work: Path, content: Path, settings: dict[str, Any] | None = None,
+                 **plugin: Any) -> Path:
+    """``work/mkdocs.yml``: the repository's, building ``content`` into ``work``."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config.update(settings or {})
     config["docs_dir"] = str(content)
@@ -66,16 +82,7 @@ def build_site(
     work.mkdir(parents=True, exist_ok=True)
     config_file = work / "mkdocs.yml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(as_of), "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file),
-         "-d", str(work / "site")],
-        capture_output=True, text=True, env=env, cwd=work, check=False,
-    )
-    build = Build(work / "site", work / "docs", result.returncode, result.stdout + result.stderr)
-    if check and result.returncode != 0:
-        pytest.fail(f"mkdocs build failed:\n{build.output}")
-    return build
+    return config_file
 
 
 def _hand_written(entry: dict[str, str]) -> bool:

@@ -4,9 +4,11 @@ Pagefind keeps every page's words in memory until it writes the index:
 about 330 KB a page here, 3.5 GB for 10,000 cases and 14.6 GB for 50,000.
 ``search.build_index`` therefore indexes a large site in slices of a few
 thousand pages (one Pagefind run each) and merges the slices' bundles with
-``merge``. The merged bundle is laid out as one run over every page would
-lay it out: one meta index, word chunks cut by Pagefind's own rule, the
-same fragments. A browser downloads and searches it exactly as before.
+``merge``, each slice's words read (``read_words``) as soon as its run
+ends, while later slices are indexed. The merged bundle is laid out as one
+run over every page would lay it out: one meta index, word chunks cut by
+Pagefind's own rule, the same fragments. A browser downloads and searches
+it exactly as before.
 
 Page numbers are positions in the meta index's page list, so the pages of
 slice ``i`` are renumbered by the pages of the slices before it. Sort orders

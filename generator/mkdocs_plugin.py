@@ -393,7 +393,7 @@ class RenderedOnce:
         self.enabled = enabled
         self.html: dict[tuple[str, str, int], str] = {}
 
-    def key(self, page: Page | None) -> tuple[str, str, int] | None:
+    def nav_key(self, page: Page | None) -> tuple[str, str, int] | None:
         """The sidebar's key: None for a page whose sidebar is rendered in full."""
         if not self.enabled or page is None or page.url in self.nav_urls:
             return None

@@ -8,7 +8,8 @@ thousand pages (one Pagefind run each) and merges the slices' bundles with
 ends, while later slices are indexed. The merged bundle is laid out as one
 run over every page would lay it out: one meta index, word chunks cut by
 Pagefind's own rule, the same fragments. A browser downloads and searches
-it exactly as before.
+it exactly as before. Filters and the meta index come out in the fixed order
+``pagefind_bundle.canonicalise`` gives a single run's bundle.
 
 Page numbers are positions in the meta index's page list, so the pages of
 slice ``i`` are renumbered by the pages of the slices before it. Sort orders

@@ -266,7 +266,8 @@ def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int) -> Ind
     seconds = time.perf_counter() - started
     for name in UNUSED_BUNDLE_FILES:
         (staging / name).unlink(missing_ok=True)
-    _make_deterministic(staging)
+    if slices is None:  # a merge writes its filters and meta index in the fixed order already
+        _make_deterministic(staging)
     _replace(bundle, staging)
     return IndexResult(*counts, seconds, bundle)
 

@@ -109,6 +109,22 @@ def test_a_merged_index_says_what_one_run_says(
     assert merged.fragments == one.fragments
 
 
+def test_a_merged_bundle_is_already_in_the_fixed_order(
+    both: tuple[search.IndexResult, search.IndexResult], tmp_path: Path
+) -> None:
+    """``search`` leaves a merged bundle as the merge wrote it: canonicalising it
+    again changes no byte (a single run's bundle it must canonicalise)."""
+    _, sliced = both
+    copy = Path(shutil.copytree(sliced.bundle_dir, tmp_path / "copy"))
+    pagefind_bundle.canonicalise(copy)
+    files = sorted(p.relative_to(copy) for p in copy.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(sliced.bundle_dir)
+                           for p in sliced.bundle_dir.rglob("*") if p.is_file())
+    assert any(name.suffix == ".pf_filter" for name in files)
+    for name in files:
+        assert (copy / name).read_bytes() == (sliced.bundle_dir / name).read_bytes(), name
+
+
 def test_the_slices_are_cleared_away(both: tuple[search.IndexResult, search.IndexResult]) -> None:
     _, sliced = both
     site = sliced.bundle_dir.parent

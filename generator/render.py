@@ -82,7 +82,8 @@ class Extras:
 
 def plain(value: Any) -> Any:
     """Jinja ``finalize``: record text never breaks a line nor carries control characters."""
-    if isinstance(value, str) and not isinstance(value, Markup):
+    if isinstance(value, str) and not isinstance(value, Markup) and not value.isprintable():
+        # Line breaks and control characters are all unprintable: most text skips this.
         return _CONTROL.sub("", value).replace("\r", " ").replace("\n", " ")
     return value
 

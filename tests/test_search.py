@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pypinyin import lazy_pinyin
 
 from generator import search
 from tests.test_site_helpers import Build
@@ -48,6 +49,18 @@ def test_pinyin_words_get_heteronyms_right_and_skip_what_is_not_chinese() -> Non
     assert search.pinyin_words("ABC 123") == []
     # A single syllable gives no one-letter initials word.
     assert search.pinyin_words("难") == ["nan"]
+
+
+def test_syllables_read_word_by_word_are_those_of_the_whole_run() -> None:
+    """Reading each segmented word on its own (cached) gives what pypinyin gives for the run."""
+    runs = ["新建社区停车难", "银行行长重新开会", "重庆路长者食堂", "朝阳区朝阳门", "音乐广场乐山",
+            "〇号楼", "中華人民共和國", "兀豈更車", "还款还是还原", "一二三四五六七八九十"]
+    records = Path(__file__).resolve().parent.parent / "content"
+    for record in sorted(records.rglob("*.yml")):
+        runs += search._HAN.findall(record.read_text(encoding="utf-8"))
+    assert len(runs) > 500
+    for run in runs:
+        assert search.syllables_of(run) == lazy_pinyin(run, errors="ignore"), run
 
 
 def test_pinyin_terms_start_each_word_with_the_mark() -> None:

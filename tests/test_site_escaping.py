@@ -182,6 +182,8 @@ def test_front_matter_round_trips_hostile_text() -> None:
 
 def test_control_characters_are_dropped() -> None:
     assert render.plain(CONTROL) == "awzxhzdk:0b"
+    assert render.plain("第一行\r\n第二行\x7f") == "第一行  第二行"
+    assert render.plain("居民　反映 停车难") == "居民　反映 停车难"  # spaces are kept
     assert "\x02" not in render.paras(CONTROL)
 
 

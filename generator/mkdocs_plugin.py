@@ -403,6 +403,14 @@ class RenderedOnce:
         parts = page.url.split("/")
         return "nav", parts[0], len(parts)
 
+    def place_key(self, part: str, page: Page | None) -> tuple[str, str, int] | None:
+        """The key of a part whose links depend only on where the page sits (its first
+        folder and depth, as for the sidebar), for any page."""
+        if not self.enabled or page is None:
+            return None
+        parts = page.url.split("/")
+        return part, parts[0], len(parts)
+
     def base_key(self, part: str, base_url: str) -> tuple[str, str, int] | None:
         """The key of a part that depends only on the base address."""
         return (part, base_url, 0) if self.enabled else None

@@ -145,13 +145,21 @@ def test_parts_the_same_for_many_pages_are_rendered_once(
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     kept = config.plugins["xieshang"].rendered_once.html
-    assert {kind for kind, *_ in kept} == {"nav", "config", "styles", "scripts", "footer"}
+    assert {kind for kind, *_ in kept} == {"nav", "config", "styles", "scripts", "footer",
+                                           "header-start", "header-end"}
     cases = [page.read_text(encoding="utf-8")
              for page in (tmp_path / "site" / "cases").glob("*/index.html")]
     assert len(cases) > 10
     for key in [(kind, "../..", 0) for kind in ("config", "styles", "scripts", "footer")
-                ] + [("nav", "cases", 3)]:
+                ] + [(kind, "cases", 3) for kind in ("nav", "header-start", "header-end")]:
         assert all(kept[key].strip() in html for html in cases), key
+    # The header's two halves hold every part of it but the page's own title.
+    for html in cases:
+        title = re.search(r"<title>(.*) - ", html)
+        assert title is not None
+        start, end = kept[("header-start", "cases", 3)], kept[("header-end", "cases", 3)]
+        assert re.search(re.escape(start) + r"\s*" + re.escape(title.group(1)) + r"\s*"
+                         + re.escape(end), html)
 
 
 class FakeServer:

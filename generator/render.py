@@ -412,7 +412,7 @@ def write_tree(out_dir: Path, documents: Iterable[Document],
     build produces the same ones, nothing can be left over and the folder is
     not walked (a preview's rebuild, where walking is a second of 14,000 files).
     """
-    open_tree(out_dir)
+    was_empty = open_tree(out_dir)
     stats = WriteStats()
     produced = {GENERATED_MARKER}
     for name, data in documents:
@@ -420,21 +420,28 @@ def write_tree(out_dir: Path, documents: Iterable[Document],
             raise ValueError(f"two documents at {name}")
         produced.add(name)
         write_document(out_dir, name, data, stats)
-    if produced != held:
+    if not was_empty and produced != held:
         sweep_tree(out_dir, produced, stats)
     stats.names = frozenset(produced)
     return stats
 
 
-def open_tree(out_dir: Path) -> None:
-    """Make ``out_dir`` ready to write into, refusing a folder the generator did not make."""
+def open_tree(out_dir: Path) -> bool:
+    """Make ``out_dir`` ready to write into, refusing a folder the generator did not make.
+
+    Whether it was empty: then nothing in it can be left over from an
+    earlier build, and the build need not walk it to find out (a cold build
+    of 10,000 cases has 14,000 folders).
+    """
     marker = out_dir / GENERATED_MARKER
-    if out_dir.exists() and any(out_dir.iterdir()) and not marker.exists():
+    was_empty = not out_dir.exists() or not any(out_dir.iterdir())
+    if not was_empty and not marker.exists():
         raise NotGeneratedDir(
             f"{out_dir} 不是生成器的输出目录（缺少 {GENERATED_MARKER}），不会改动其中的文件"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     marker.touch()
+    return was_empty
 
 
 def write_document(out_dir: Path, name: str, data: bytes | None, stats: WriteStats) -> None:
@@ -457,15 +464,21 @@ def write_document(out_dir: Path, name: str, data: bytes | None, stats: WriteSta
 def sweep_tree(out_dir: Path, produced: set[str], stats: WriteStats) -> None:
     """Delete what this build did not produce, and the folders left empty."""
     root = str(out_dir)
-    for folder, _, files in os.walk(root, topdown=False):  # children before their folders
+    removed: set[str] = set()  # folders emptied and removed, below the one being swept
+    for folder, folders, files in os.walk(root, topdown=False):  # children before their folders
         # os.walk joins names onto root, so what follows root and a separator is the path below
         prefix = "" if folder == root else folder[len(root) + 1:].replace(os.sep, "/") + "/"
+        kept = False
         for file in files:
-            if prefix + file not in produced:
+            if prefix + file in produced:
+                kept = True
+            else:
                 os.unlink(os.path.join(folder, file))
                 stats.deleted += 1
-        if folder != root and not os.listdir(folder):
+        emptied = not kept and all(os.path.join(folder, f) in removed for f in folders)
+        if folder != root and emptied:
             os.rmdir(folder)
+            removed.add(folder)
 
 
 def render(archive: model.Archive, options: Options | None = None,

@@ -56,7 +56,7 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
     if jobs < 2 or few or documents < PARALLEL_FROM or not can_fork():
         return render.write_tree(out_dir, renderer.documents(), held)
     global _work
-    render.open_tree(out_dir)
+    was_empty = render.open_tree(out_dir)
     _work = _Work(renderer, out_dir, jobs)
     try:
         context = multiprocessing.get_context("fork")
@@ -70,7 +70,7 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
         produced.update(names)
         stats.written += share.written
         stats.unchanged += share.unchanged
-    if produced != held:
+    if not was_empty and produced != held:
         render.sweep_tree(out_dir, produced, stats)
     stats.names = frozenset(produced)
     return stats

@@ -156,6 +156,28 @@ def test_write_tree_writes_only_changes_and_deletes_stale_files(tmp_path: Path) 
     assert not (out / "b").exists()
 
 
+def test_write_tree_removes_the_folders_it_empties_and_only_those(tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    render.write_tree(out, [("a/b/c/index.md", b"1"), ("a/b/index.md", b"2"),
+                            ("d/e/index.md", b"3"), ("f/index.md", b"4")])
+    (out / "f" / "g").mkdir()
+    (out / "f" / "g" / "link").symlink_to(out / "a")  # not a document: left alone
+    stats = render.write_tree(out, [("a/b/index.md", b"2"), ("f/index.md", b"4")])
+    assert stats.deleted == 2
+    assert not (out / "a" / "b" / "c").exists() and (out / "a" / "b" / "index.md").exists()
+    assert not (out / "d").exists()
+    assert (out / "f" / "g" / "link").is_symlink()
+
+
+def test_write_tree_into_an_empty_folder_writes_just_the_documents(tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    out.mkdir()
+    stats = render.write_tree(out, [("a/index.md", b"1"), ("b/c/index.md", b"2")])
+    assert (stats.written, stats.deleted) == (2, 0)
+    found = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert found == [render.GENERATED_MARKER, "a/index.md", "b/c/index.md"]
+
+
 def test_write_tree_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("x")
     with pytest.raises(render.NotGeneratedDir):

@@ -88,7 +88,8 @@ class Build:
 
 def build_section(sizes: Sequence[int], seed: int) -> str:
     builds = [build_size(size, seed) for size in sizes]
-    parts = [table.render(*_figures(builds)), table.render(*_targets(builds))]
+    parts = [table.render(*_figures(builds)), table.render(*_speeds(builds)),
+             table.render(*_targets(builds))]
     parts.extend(_failures(builds))
     return "\n\n".join(parts)
 
@@ -174,6 +175,17 @@ def _figures(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
     return headers, [_row(b) for b in builds]
 
 
+def _speeds(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
+    """The machine's speed during each step (bench.gauge): ms of a fixed piece of work."""
+    headers = ["cases", "gauge ms: check", "generate", "total", "plain", "search-index"]
+    rows = []
+    for b in builds:
+        steps = (b.check, b.generate, b.total, b.plain, b.search)
+        rows.append([f"{b.archive.cases:,}",
+                     *(fmt.milliseconds(step.speed_ms) if step else "n.a." for step in steps)])
+    return headers, rows
+
+
 def _row(b: Build) -> list[str]:
     site = b.site
     return [
@@ -218,6 +230,7 @@ def _targets(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
         rows.append([f"largest page at {b.archive.cases:,}", fmt.kb(largest) + " KB",
                      "< 300 KB", fmt.verdict(largest, TARGET_PAGE)])
     rows.append(_scaling(by_size))
+    rows.append(_scaling_at_equal_speed(by_size))
     return ["target", "measured", "goal", ""], rows
 
 
@@ -229,6 +242,19 @@ def _scaling(by_size: dict[int, Build]) -> list[str]:
         cpu = large.total.cpu_seconds / small.total.cpu_seconds
     return ["total time 50,000 / 10,000 (wall; CPU)", f"{fmt.ratio(wall)}; {fmt.ratio(cpu)}",
             "< 5.5", _both(wall, cpu, TARGET_SCALING)]
+
+
+def _scaling_at_equal_speed(by_size: dict[int, Build]) -> list[str]:
+    """The wall-time ratio with each total scaled by the gauge during it: what the ratio
+    would have been had the machine run at one speed throughout. An estimate, not a verdict."""
+    small, large = by_size.get(10_000), by_size.get(50_000)
+    ratio = None
+    if small and large and small.total.ok and large.total.ok:
+        small_speed, large_speed = small.total.speed_ms, large.total.speed_ms
+        if small_speed and large_speed:
+            ratio = (large.total.seconds / large_speed) / (small.total.seconds / small_speed)
+    return ["  the same at equal machine speed (gauge)", fmt.ratio(ratio), "< 5.5",
+            "estimate" if ratio is not None else "-"]
 
 
 def _both(wall: float | None, cpu: float | None, target: float) -> str:

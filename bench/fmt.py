@@ -7,6 +7,10 @@ def seconds(value: float | None) -> str:
     return "n.a." if value is None else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def milliseconds(value: float | None) -> str:
+    return "n.a." if value is None else f"{value:.1f}"
+
+
 def mb(value: int | None) -> str:
     return "n.a." if value is None else f"{value / 2**20:,.0f}"
 

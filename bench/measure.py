@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import fmt
+from bench.gauge import Gauge
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.1
 
@@ -38,6 +41,7 @@ class Measurement:
     tree_rss: int  # bytes, peak sum over the process tree (sampled)
     returncode: int
     log: Path  # stdout and stderr of the command
+    speed_ms: float | None = None  # the machine's speed meanwhile (bench.gauge; lower is quicker)
 
     @property
     def ok(self) -> bool:
@@ -64,18 +68,21 @@ def run(
         process = subprocess.Popen(
             [str(a) for a in argv], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-        sampler = _TreeSampler(process.pid)
+        sampler, gauge = _TreeSampler(process.pid), Gauge()
         sampler.start()
+        gauge.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
         sampler.stop()
+        speed = gauge.stop()
     cpu = usage.ru_utime + usage.ru_stime
     result = Measurement(
-        label, seconds, cpu, usage.ru_maxrss * 1024, sampler.peak, process.returncode, log
+        label, seconds, cpu, usage.ru_maxrss * 1024, sampler.peak, process.returncode, log, speed
     )
     state = "ok" if result.ok else f"FAILED (exit {result.returncode}, see {log})"
-    progress(f"{label}: {seconds:.1f} s ({cpu:.1f} s CPU), {result.rss / 2**20:.0f} MB, {state}")
+    progress(f"{label}: {seconds:.1f} s ({cpu:.1f} s CPU), {result.rss / 2**20:.0f} MB, "
+             f"gauge {fmt.milliseconds(speed)} ms, {state}")
     return result
 
 

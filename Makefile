@@ -26,7 +26,7 @@ site: $(STAMP)  ## build the public site into site/
 	$(BIN)/mkdocs build --strict
 
 # --dirty: after an edit MkDocs rebuilds only the pages the generator rewrote (see
-# generator/changes.py); a removed record's page stays in the preview until a restart.
+# generator/site/changes.py); a removed record's page stays in the preview until a restart.
 serve: $(STAMP)  ## preview on http://127.0.0.1:8000, reloads when a record changes
 	$(BIN)/mkdocs serve --dirty
 

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
-        "build": "b. build: check, generate, mkdocs, search index (issue 7)",
-        "search": "c. search index at 10,000 cases (issue 4)",
+        "build": "b. build: check, generate, mkdocs, search index",
+        "search": "c. search index at 10,000 cases",
         "serve": "d. mkdocs serve at 10,000 cases: from saving an edit to the changed page",
     }
     for name in args.sections:

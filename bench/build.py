@@ -1,4 +1,4 @@
-"""Section b: the whole build at 1,000, 10,000 and 50,000 cases (issue 7).
+"""Section b: the whole build at 1,000, 10,000 and 50,000 cases.
 
 For each size, in bench/out/<cases>/:
 

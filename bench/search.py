@@ -1,4 +1,4 @@
-"""Section c: the search index on the 10,000-case site (issue 4).
+"""Section c: the search index on the 10,000-case site.
 
 HOOK FOR THE SEARCH FEATURE. `search_figures` is where the index-size and
 bytes-downloaded measurements go once Pagefind is part of the build. Until
@@ -6,7 +6,7 @@ then it reports that there is nothing to measure. It receives the site that
 the build section produced with the project's own config (bench/out/10000/site,
 built here when the build section did not run).
 
-Issue 4 asks for, on 10,000 cases: the index build time, the index size, and
+Measured on 10,000 cases: the index build time, the index size, and
 the bytes a browser downloads from opening the search to showing results for
 a two-character query (target: under 500 KB).
 """
@@ -43,7 +43,7 @@ def search_section(seed: int) -> str:
     figures = search_figures(site, site.parent)
     if figures is None:
         return ("search: no Pagefind bundle in the built site (site/pagefind/), so nothing to "
-                "measure yet. Pending on issue 4; bench/search.py:search_figures is the hook.")
+                "measure yet. bench/search.py:search_figures is the hook.")
     row = [
         f"{CASES:,}", fmt.seconds(figures.index_seconds), fmt.kb(figures.index_bytes),
         str(figures.index_files or "n.a."), fmt.kb(figures.query_bytes), "< 500 KB",
@@ -55,7 +55,7 @@ def search_section(seed: int) -> str:
 
 
 def search_figures(site: Path, work: Path) -> SearchFigures | None:
-    """HOOK (issue 4): measure the search index of a built `site`.
+    """HOOK: measure the search index of a built `site`.
 
     Returns None when the build made no search index. `query_bytes`: what
     headless Chromium downloads of Pagefind's files from opening the search

@@ -1,4 +1,4 @@
-"""What a browser downloads for one search (issue 4), measured in headless Chromium.
+"""What a browser downloads for one search, measured in headless Chromium.
 
 ``measure_query(site, "停车")`` serves the built ``site`` on 127.0.0.1,
 opens the home page (so the theme's CSS and JS are cached, as for a reader

@@ -1,4 +1,4 @@
-"""Section d: `mkdocs serve` on the 10,000-case archive, from an edit to the changed page (issue 7).
+"""Section d: `mkdocs serve` on the 10,000-case archive, from an edit to the changed page.
 
 A copy of the synthetic archive goes to bench/out/<cases>/serve/ (so the
 archive itself is never edited). `mkdocs serve` runs there the way

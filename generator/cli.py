@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from generator.problems import Problem, summary_line
+from generator.records.problems import Problem, summary_line
 
 DEFAULT_CONTENT = Path("content")
 
@@ -37,7 +37,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from generator.archive import as_of_day, check_paths
+    from generator.records.archive import as_of_day, check_paths
 
     try:
         as_of = as_of_day()
@@ -67,7 +67,7 @@ def _add_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from generator.schema import write_json_schemas
+    from generator.records.schema import write_json_schemas
 
     for path in write_json_schemas(args.out):
         print(path.as_posix())
@@ -89,11 +89,12 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from generator.problems import RecordError
-    from generator.site import SiteOptions, build_docs
+    from generator.options import Options
+    from generator.records.problems import RecordError
+    from generator.site.build import build_docs
 
     try:
-        result = build_docs(args.content, args.out, SiteOptions(demo=args.demo))
+        result = build_docs(args.content, args.out, Options(demo=args.demo))
     except RecordError as error:
         _print_problems(error.problems, "text")
         print(f"记录中有 {len(error.problems)} 个错误，未生成文档树")
@@ -127,7 +128,7 @@ def _add_notices(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _run_notices(args: argparse.Namespace) -> int:
-    from generator.notices import run
+    from generator.printing.pdf import run
 
     return run(args)
 
@@ -155,7 +156,7 @@ def _add_new(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _run_new(args: argparse.Namespace) -> int:
-    from generator.new_case import run
+    from generator.records.new_case import run
 
     return run(args)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import archive, model
-from generator.archive import as_of_day, check_paths, load_archive
-from generator.problems import RecordError
+from generator.records import archive, model
+from generator.records.archive import as_of_day, check_paths, load_archive
+from generator.records.problems import RecordError
 from tests.conftest import AS_OF, CASE, PLATFORMS, ContentTree
 
 SAMPLE = "content/cases/2022-sample.yml"

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import changes, indexes, site
-from generator.indexes import PAGE_SIZE
+from generator.options import Options
+from generator.site import build as site
+from generator.site import changes, indexes
+from generator.site.indexes import PAGE_SIZE
 from tests.record_text import replace_once
 from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT
 
-OPTIONS = site.SiteOptions(demo=True, as_of=SAMPLE_AS_OF, git_dates=False,
+OPTIONS = Options(demo=True, as_of=SAMPLE_AS_OF, git_dates=False,
                            site_url="https://example.org/archive/")
 JISHUI = "cases/yingze/2022-jidian-xiaoqu-jishui.yml"
 TINGCHE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
@@ -197,7 +199,7 @@ def test_a_new_case_or_another_day_renders_everything(tmp_path: Path) -> None:
     shutil.copy(content / JISHUI, content / "cases" / "yingze" / "2022-jidian-xiaoqu-jishui-2.yml")
     assert not site.build_docs(content, tmp_path / "docs", OPTIONS,
                                previous=first.rendered).partial
-    later = site.SiteOptions(demo=True, as_of=SAMPLE_AS_OF.replace(day=26), git_dates=False,
+    later = Options(demo=True, as_of=SAMPLE_AS_OF.replace(day=26), git_dates=False,
                              site_url="https://example.org/archive/")
     second = site.build_docs(content, tmp_path / "docs", OPTIONS)
     assert not site.build_docs(content, tmp_path / "docs", later,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import archive
-from generator.problems import RecordError
+from generator.records import archive
+from generator.records.problems import RecordError
 from tests.record_text import replace_once
 from tests.test_site_helpers import SAMPLE_AS_OF, SAMPLE_CONTENT
 

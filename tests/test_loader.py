@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.loader import (
+from generator.records.loader import (
     MAX_FILE_BYTES,
     Mapping,
     Mark,
@@ -15,7 +15,7 @@ from generator.loader import (
     load_bytes,
     load_file,
 )
-from generator.problems import RecordError
+from generator.records.problems import RecordError
 
 FILE = "content/cases/x.yml"
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from generator import model
-from generator.model import (
+from generator.records import model
+from generator.records.model import (
     Archive,
     Case,
     Consensus,

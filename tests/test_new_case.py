@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cli, model
-from generator.archive import load_archive
-from generator.loader import load_file
-from generator.new_case import NewCaseError, Request, create
-from generator.schema import CASE, PLACEHOLDER, Field
-from generator.validate import validate_case
+from generator import cli
+from generator.records import model
+from generator.records.archive import load_archive
+from generator.records.loader import load_file
+from generator.records.new_case import NewCaseError, Request, create
+from generator.records.schema import CASE, PLACEHOLDER, Field
+from generator.records.validate import validate_case
 from tests.conftest import AS_OF, ContentTree
 from tests.conftest import CASE as SAMPLE_CASE
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pagefind_bundle as pb
-from generator import search
+from generator.search import bundle as pb
+from generator.search import pagefind as search
 from tests.test_site_helpers import SAMPLE_SLICE_PAGES, Build
 
 # Pagefind's gzip header: no name, mtime 0, XFL 2 (best compression), OS 255.

@@ -17,8 +17,11 @@ from typing import Any
 
 import pytest
 
-from generator import pagefind_bundle, pagefind_merge, pagefind_slices, search
-from generator.pagefind_bundle import cbor_decode, read_body
+from generator.search import bundle as pagefind_bundle
+from generator.search import merge as pagefind_merge
+from generator.search import pagefind as search
+from generator.search import slices as pagefind_slices
+from generator.search.bundle import cbor_decode, read_body
 from tests.test_site_helpers import Build
 
 ONE_RUN = 10**6

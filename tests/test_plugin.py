@@ -13,8 +13,8 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator import search
-from generator.mkdocs_plugin import XieshangPlugin
+from generator.engine.plugin import XieshangPlugin
+from generator.search import pagefind as search
 from tests.test_site_escaping import write
 from tests.test_site_helpers import (
     SAMPLE_AS_OF,

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from generator import cli, published
-from generator.archive import check_paths, load_archive
-from generator.problems import RecordError
+from generator import cli
+from generator.records import published
+from generator.records.archive import check_paths, load_archive
+from generator.records.problems import RecordError
 from tests.browser import StaticServer
 from tests.conftest import AS_OF, CASE, PLATFORMS, ContentTree
 from tests.test_site_helpers import Build, build_site, parse
@@ -488,7 +489,7 @@ def test_check_prints_the_warning_and_passes(
 
 
 def test_without_a_site_address_every_link_of_a_redirect_is_relative() -> None:
-    from generator import redirects
+    from generator.site import redirects
     from tests.test_render_factory import archive, case
 
     renamed = archive(cases=(case("2024-new", former_ids=("2024-old", "2023-older")),))

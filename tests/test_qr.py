@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 
-from generator import qr
+from generator.printing import qr
 from tests.browser import require_tool
 from tests.test_site_helpers import ROOT
 
@@ -195,7 +195,7 @@ def _pixels(grid: list[str], scale: int = 4) -> memoryview:
 
 _PREPARE_IN_WORKERS = """
 import json, sys
-from generator import qr
+from generator.printing import qr
 assert qr._can_fork(), "a fresh interpreter runs one thread"
 qr._PARALLEL_FROM = 4
 urls = json.loads(sys.argv[1])

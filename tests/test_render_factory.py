@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from generator import model
+from generator.records import model
 
 AS_OF = dt.date(2024, 6, 1)
 

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator import render, site
+from generator.site import build as site
+from generator.site import render
 from tests.test_changes import OPTIONS, _same_trees
 from tests.test_site_helpers import ROOT, SAMPLE_CONTENT
 
@@ -17,7 +18,8 @@ from tests.test_site_helpers import ROOT, SAMPLE_CONTENT
 _BUILD_IN_WORKERS = """
 import dataclasses, json, sys
 from pathlib import Path
-from generator import render_workers, site
+from generator.site import workers as render_workers
+from generator.site import build as site
 from tests.test_changes import CASE_EDITS, OPTIONS, _edit
 
 render_workers.PARALLEL_FROM = 0  # the sample is small

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from generator import model, schema
-from generator.ids import ID_PATTERN
+from generator.records import model, schema
+from generator.records.ids import ID_PATTERN
 
 REPO = Path(__file__).resolve().parent.parent
 

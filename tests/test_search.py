@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from pypinyin import lazy_pinyin
 
-from generator import search
-from tests.test_site_helpers import Build
+from generator.search import __main__ as search_command
+from generator.search import characters
+from generator.search import pagefind as search
+from generator.site import search_fields
+from tests.test_site_helpers import SAMPLE_CONTENT, Build
 
 CASE = "cases/2025-xinjian-shequ-tingche/"
 
@@ -25,7 +28,7 @@ def finds(words: list[str], query: str) -> bool:
 
 
 def test_pinyin_words_full_initials_and_runs_from_each_syllable() -> None:
-    words = search.pinyin_words("新建社区停车难")
+    words = search_fields.pinyin_words("新建社区停车难")
     assert words[:4] == ["xinjianshequtingche", "xjsqtc", "jianshequtingchenan", "jsqtcn"]
     for query in ("tingche", "tc", "tingchenan", "xinjianshequ", "xjsq", "shequtingche",
                   "sqtc", "nan", "che"):
@@ -34,46 +37,46 @@ def test_pinyin_words_full_initials_and_runs_from_each_syllable() -> None:
         assert not finds(words, query), query
     assert len(words) == len(set(words))
     # At most MAX_SYLLABLES syllables run together.
-    longest = search.pinyin_words("一二三四五六七八")
+    longest = search_fields.pinyin_words("一二三四五六七八")
     assert "yiersansiwuliu" in longest
     assert "yiersansiwuliuqi" not in longest
 
 
 def test_pinyin_words_get_heteronyms_right_and_skip_what_is_not_chinese() -> None:
-    assert finds(search.pinyin_words("重庆路"), "chongqing")
-    assert "zhangzheshitang" in search.pinyin_words("长者食堂")
-    assert finds(search.pinyin_words("小区绿化"), "lvhua")  # ü typed as v, as on a phone keyboard
-    words = search.pinyin_words("3号楼 A座（二期）")
+    assert finds(search_fields.pinyin_words("重庆路"), "chongqing")
+    assert "zhangzheshitang" in search_fields.pinyin_words("长者食堂")
+    # ü typed as v, as on a phone keyboard
+    assert finds(search_fields.pinyin_words("小区绿化"), "lvhua")
+    words = search_fields.pinyin_words("3号楼 A座（二期）")
     assert finds(words, "haolou")
     assert all(re.fullmatch(r"[a-z]+", w) for w in words)
-    assert search.pinyin_words("ABC 123") == []
+    assert search_fields.pinyin_words("ABC 123") == []
     # A single syllable gives no one-letter initials word.
-    assert search.pinyin_words("难") == ["nan"]
+    assert search_fields.pinyin_words("难") == ["nan"]
 
 
 def test_syllables_read_word_by_word_are_those_of_the_whole_run() -> None:
     """Reading each segmented word on its own (cached) gives what pypinyin gives for the run."""
     runs = ["新建社区停车难", "银行行长重新开会", "重庆路长者食堂", "朝阳区朝阳门", "音乐广场乐山",
             "〇号楼", "中華人民共和國", "兀豈更車", "还款还是还原", "一二三四五六七八九十"]
-    records = Path(__file__).resolve().parent.parent / "content"
-    for record in sorted(records.rglob("*.yml")):
-        runs += search._HAN.findall(record.read_text(encoding="utf-8"))
+    for record in sorted(SAMPLE_CONTENT.rglob("*.yml")):
+        runs += search_fields._HAN.findall(record.read_text(encoding="utf-8"))
     assert len(runs) > 500
     for run in runs:
-        assert search.syllables_of(run) == lazy_pinyin(run, errors="ignore"), run
+        assert search_fields.syllables_of(run) == lazy_pinyin(run, errors="ignore"), run
 
 
 def test_pinyin_terms_start_each_word_with_the_mark() -> None:
-    terms = search.pinyin_terms("停车", "停车")
-    assert terms == f"{search.MARK}tingche {search.MARK}tc {search.MARK}che"
-    assert search.pinyin_terms() == ""
+    terms = search_fields.pinyin_terms("停车", "停车")
+    assert terms == f"{search_fields.MARK}tingche {search_fields.MARK}tc {search_fields.MARK}che"
+    assert search_fields.pinyin_terms() == ""
 
 
 def test_summary_is_the_first_paragraph_cut() -> None:
-    assert search.summary("第一段\n续行\n\n第二段") == "第一段 续行"
-    assert search.summary(None) == ""
-    long = search.summary("字" * 200)
-    assert len(long) == search.SUMMARY_LENGTH and long.endswith("…")
+    assert search_fields.summary("第一段\n续行\n\n第二段") == "第一段 续行"
+    assert search_fields.summary(None) == ""
+    long = search_fields.summary("字" * 200)
+    assert len(long) == search_fields.SUMMARY_LENGTH and long.endswith("…")
 
 
 # The traditional -> simplified table.
@@ -84,11 +87,11 @@ def test_t2s_pairs_take_the_first_candidate_and_common_targets_only() -> None:
         "# comment", "", "車\t车", "乾\t干 乾", "著\t著 着", "𠁞\t𠀾",
         "臺\t台", "㑯\t㑔",  # 㑔 is not in GB 2312
     ]
-    assert search.t2s_pairs(lines) == {"乾": "干", "臺": "台", "車": "车"}
+    assert characters.t2s_pairs(lines) == {"乾": "干", "臺": "台", "車": "车"}
 
 
 def test_committed_t2s_table_is_small_and_sound() -> None:
-    document = json.loads(search.T2S_FILE.read_text(encoding="utf-8"))
+    document = json.loads(characters.T2S_FILE.read_text(encoding="utf-8"))
     assert "OpenCC" in document["about"]
     pairs = document["pairs"]
     assert len(pairs) % 2 == 0
@@ -97,14 +100,14 @@ def test_committed_t2s_table_is_small_and_sound() -> None:
                                     "議": "议", "區": "区", "灣": "湾"}.items():
         assert table[traditional] == simplified
     assert all(t != s for t, s in table.items())
-    assert search.T2S_FILE.stat().st_size < 20_000
+    assert characters.T2S_FILE.stat().st_size < 20_000
 
 
 def test_t2s_command_regenerates_the_table(tmp_path: Path) -> None:
     source = tmp_path / "TSCharacters.txt"
     source.write_text("車\t车\n後\t后\n", encoding="utf-8")
     out = tmp_path / "t2s.json"
-    assert search.main(["t2s", str(source), "--out", str(out)]) == 0
+    assert search_command.main(["t2s", str(source), "--out", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["pairs"] == "後后車车"
 
 
@@ -124,7 +127,7 @@ def test_build_index_indexes_marked_pages_only_and_drops_unused_ui(tmp_path: Pat
         (site / name).mkdir(parents=True)
         (site / name / "index.html").write_text(PAGE.format(
             title=f"停车问题{name}", body=body, text="居民反映停车难",
-            pinyin=search.pinyin_terms(f"停车问题{name}")), encoding="utf-8")
+            pinyin=search_fields.pinyin_terms(f"停车问题{name}")), encoding="utf-8")
     (site / "pagefind").mkdir()
     (site / "pagefind" / "stale.txt").write_text("old bundle", encoding="utf-8")
     result = search.build_index(site)
@@ -162,7 +165,7 @@ def test_a_failed_run_in_slices_is_a_chinese_message_and_leaves_nothing(tmp_path
 def test_case_pages_carry_the_index_fields(site: Build) -> None:
     html = site.html(CASE)
     assert html.count("data-pagefind-body") == 1
-    assert f"{search.MARK}tingche " in html
+    assert f"{search_fields.MARK}tingche " in html
     assert '<span data-pagefind-meta="status">' in html
     assert '<span data-pagefind-sort="date">2025-09-11</span>' in html
     platforms = re.findall(r'<span data-pagefind-filter="platform">([^<]+)</span>', html)
@@ -232,7 +235,7 @@ def test_search_page_is_a_labelled_form_with_filters(site: Build) -> None:
 
 
 def test_a_hand_written_page_may_not_take_the_search_address() -> None:
-    from generator import render
+    from generator.site import render
 
     assert {"search", "pagefind"} <= render.RESERVED_PAGES
 

@@ -19,8 +19,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from generator import indexes, search
-from generator.archive import load_archive
+from generator.records.archive import load_archive
+from generator.site import indexes, search_fields
 from tests.browser import (
     StaticServer,
     console_errors,
@@ -108,7 +108,7 @@ def test_pinyin_never_shows_in_results(browser: WebDriver, server: StaticServer)
     for query in ("tingche", "tc", "shitang"):
         results = open_search(browser, server, q=query)
         assert results.links, query
-        assert search.MARK not in results.text
+        assert search_fields.MARK not in results.text
         assert query not in results.text.lower(), results.text
         # Each result shows its platform, date and status; a summary stands in for the excerpt.
         first = browser.find_element(By.CSS_SELECTOR, ".xs-result")

@@ -1,7 +1,7 @@
 """The search index made from the docs tree is the one Pagefind makes from the built site.
 
 ``mkdocs build`` indexes the generated docs tree while the engine builds the
-pages (``search_pages``, ``mkdocs_plugin.SearchJob``). The sample's docs
+pages (``generator.search.pages``, ``generator.engine.search_job``). The sample's docs
 tree is indexed that way, in one run and in slices, and compared byte for
 byte with Pagefind over the built site.
 """
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import search, search_pages
-from generator.mkdocs_plugin import SearchJob
+from generator.engine.search_job import SearchJob
+from generator.search import pagefind as search
+from generator.search import pages as search_pages
 from tests.test_pagefind_bundle import same_bytes
 from tests.test_pagefind_merge import ONE_RUN, contents
 from tests.test_site_helpers import SAMPLE_SLICE_PAGES, Build

@@ -124,7 +124,7 @@ def test_an_edit_shows_in_the_preview_and_only_its_pages_are_rendered(preview: P
 def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The server only waits for it in a thread: its Python work never holds up a rebuild."""
-    from generator.mkdocs_plugin import BackgroundIndex
+    from generator.engine.preview_index import BackgroundIndex
 
     indexer = BackgroundIndex(tmp_path / "no-docs", tmp_path / "work" / "pagefind",
                               tmp_path / "site", slice_pages=7)
@@ -142,7 +142,7 @@ def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
 def test_the_background_index_works_outside_the_site_and_moves_in_when_done(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """``mkdocs serve`` without --dirty empties the site folder on every rebuild."""
-    from generator.mkdocs_plugin import BackgroundIndex
+    from generator.engine.preview_index import BackgroundIndex
 
     site = tmp_path / "site"
     (site / "pagefind").mkdir(parents=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import render
+from generator.site import render
 from tests.test_site_helpers import Build, ParsedPage, build_site
 
 AS_OF = dt.date(2024, 6, 1)

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from generator import slugs
+from generator.site import slugs
 
 D = dt.date
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bench import synth
 from bench.emit import YamlLines, scalar
 from bench.tree import LEVEL_COUNTS, LEVELS
-from generator.loader import load_file
+from generator.records.loader import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 200
@@ -223,7 +223,7 @@ def test_no_personal_data(archive: synth.Summary) -> None:
 
 
 def test_a_small_archive_passes_check(archive: synth.Summary) -> None:
-    """`python -m generator check --content DIR` (issue 2's interface) finds nothing."""
+    """`python -m generator check --content DIR` (the check's interface) finds nothing."""
     if importlib.util.find_spec("generator.cli") is None:
         pytest.skip("python -m generator check does not exist yet")
     result = subprocess.run(

@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
-from generator import model
-from generator.loader import load_bytes
-from generator.validate import validate_case
+from generator.records import model
+from generator.records.loader import load_bytes
+from generator.records.validate import validate_case
 from tests.conftest import AS_OF, CASE
 from tests.record_text import position, replace_once
 

@@ -12,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import privacy
-from generator.loader import load_bytes, read_bytes
-from generator.problems import RecordError
-from generator.validate import validate_case
+from generator.records import privacy
+from generator.records.loader import load_bytes, read_bytes
+from generator.records.problems import RecordError
+from generator.records.validate import validate_case
 from tests.conftest import AS_OF, CASE
 
 # Where each narrative field lives in the sample case, as a path of keys and indexes.

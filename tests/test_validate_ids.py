@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import privacy
-from generator.ids import ID_MAX_LENGTH, ID_PATTERN, is_valid_id, suggest_id
+from generator.records import privacy
+from generator.records.ids import ID_MAX_LENGTH, ID_PATTERN, is_valid_id, suggest_id
 
 
 @pytest.mark.parametrize("text, valid", [

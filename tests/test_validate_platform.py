@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from generator import model
-from generator.loader import load_bytes
-from generator.validate import validate_platform
+from generator.records import model
+from generator.records.loader import load_bytes
+from generator.records.validate import validate_platform
 from tests.record_text import position, replace_once
 
 FILE = "content/platforms/yingze.yml"

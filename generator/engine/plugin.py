@@ -1,0 +1,241 @@
+"""The ``xieshang`` plugin: the generator run inside ``mkdocs build`` and ``mkdocs serve``.
+
+Hooks only; what they call lives beside this module (``config``,
+``search_job``, ``preview_index``, ``shortcuts``, ``site_url``). On
+``on_config`` the plugin writes the docs tree (``generator.site.build``) into
+``build_dir`` and points ``docs_dir`` at it. MkDocs insists that ``docs_dir``
+exists before any plugin runs, so ``mkdocs.yml`` names the content folder
+there and this plugin replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment
+from markupsafe import escape
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from generator.engine.config import XieshangConfig, options_for
+from generator.engine.preview_index import BackgroundIndex
+from generator.engine.search_job import SearchJob
+from generator.engine.shortcuts import HeldPage, RenderedOnce
+from generator.engine.site_url import public_site_url
+from generator.options import Options
+from generator.records.archive import LoadMemo
+from generator.records.problems import RecordError
+from generator.search import pagefind
+from generator.site import build, changes, generated, history
+
+log = logging.getLogger("mkdocs.plugins.xieshang")
+
+# Front-matter keys of generated pages that hold record text and that the
+# theme prints without escaping (Material's <title>, header, meta description).
+_TEXT_META = ("title", "description")
+
+
+class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
+    def __init__(self) -> None:
+        self.options = Options()
+        self.content_dir = Path("content")
+        self.build_dir = Path("build/docs")
+        self.content_in_repo = "content"
+        self.hand_written: tuple[str, ...] = ()
+        self.rendered_once = RenderedOnce()
+        self.serving = False
+        self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
+        self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
+        self.indexer: BackgroundIndex | None = None
+        self.search_job: SearchJob | None = None  # `mkdocs build`: indexing while the engine runs
+        self.site_files: frozenset[str] | None = None  # what the last build wrote into site_dir
+        self.removed: frozenset[str] = frozenset()  # of those, what this build no longer writes
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
+        so for plugins with this method), and with it what the last build rendered."""
+        self.serving = command == "serve"
+        self.load_memo = LoadMemo() if self.serving else None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("xieshang: 案例地址为 /cases/<id>/，需要 use_directory_urls: true")
+        self.options = options_for(self.config, site_name=config.site_name,
+                                   site_url=public_site_url(config))
+        root = Path(config.config_file_path or ".").resolve().parent
+        self.content_dir = root / self.options.content_dir
+        # Edit links are relative to the repository, taken to be the folder of mkdocs.yml.
+        try:
+            self.content_in_repo = self.content_dir.resolve().relative_to(root).as_posix()
+        except ValueError:
+            self.content_in_repo = self.content_dir.name
+        self.build_dir = root / self.options.build_dir
+        started = time.perf_counter()
+        try:
+            result = build.build_docs(self.content_dir, self.build_dir, self.options,
+                                      previous=self.rendered, memo=self.load_memo)
+        except RecordError as error:
+            for problem in error.problems:
+                print(problem.as_text(), file=sys.stderr)
+            raise PluginError(
+                f"xieshang: 记录中有 {len(error.problems)} 个错误（见上），未生成网站"
+            ) from None
+        stats = result.stats
+        log.info(
+            "xieshang: %d 个平台、%d 个案例；写入 %d 个文件，未变 %d 个，删除 %d 个（%s，%.2f 秒）",
+            len(result.archive.platforms), len(result.archive.cases),
+            stats.written, stats.unchanged, stats.deleted,
+            "只生成改动涉及的页面" if result.partial else "生成全部页面",
+            time.perf_counter() - started,
+        )
+        if self.serving:
+            self.rendered = result.rendered
+        self.hand_written = result.pages
+        config.docs_dir = str(self.build_dir)
+        config.extra["xieshang_demo"] = self.options.demo
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Start the search index now that the docs tree is written: ``mkdocs build``
+        waits for it at the end; ``mkdocs serve`` reloads without it and search catches up."""
+        if not self.options.search:
+            return
+        slice_pages = self.options.search_slice_pages
+        if not self.serving:
+            self.search_job = SearchJob(self.build_dir, self._bundle_dir(), slice_pages)
+            return
+        site_dir = Path(config.site_dir)
+        if self.indexer is None or self.indexer.site_dir != site_dir:
+            self.indexer = BackgroundIndex(self.build_dir, self._bundle_dir(), site_dir,
+                                           slice_pages)
+        self.indexer.request()
+
+    def _bundle_dir(self) -> Path:
+        """Where the search index is made, outside the site, until it goes into the site."""
+        return self.build_dir.with_name(self.build_dir.name + "-search") / pagefind.BUNDLE_DIR
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        written = frozenset(file.dest_uri for file in files)
+        self.removed = self.site_files - written if self.site_files is not None else frozenset()
+        self.site_files = written
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """The last step of every build: pages of deleted records leave the site (``mkdocs
+        serve --dirty``); ``mkdocs build`` waits for its search index and puts it in."""
+        site_dir = Path(config.site_dir)
+        _delete_from_site(site_dir, self.removed)
+        job, self.search_job = self.search_job, None
+        if job is None:
+            return
+        try:
+            report = job.wait()
+            pagefind.install(job.bundle, site_dir)
+        except (pagefind.SearchIndexError, OSError) as error:
+            raise PluginError(f"xieshang: {error}") from None
+        log.info("xieshang: 搜索索引 %s", report)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search_job is not None:
+            self.search_job.stop()
+            self.search_job = None
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Let go of a generated page's HTML once it is written.
+
+        MkDocs keeps every page object to the end of the build, content
+        included, while the search index is still being made beside it.
+        Nothing after this point reads a generated page's content.
+        """
+        if page.meta.get("xieshang"):
+            page.content = None
+        return output
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.rendered_once = RenderedOnce({page.url for page in nav.pages},
+                                          self.options.shortcuts)
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        env.globals["xieshang_once"] = self.rendered_once
+        return env
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Reload on record edits; never on the generator's own writes into the build dir."""
+        with contextlib.suppress(KeyError, ValueError):  # MkDocs watched another folder
+            server.unwatch(str(self.build_dir))
+        server.watch(str(self.content_dir))
+        return server
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Escape a generated page's record text in its front matter; hold its HTML back.
+
+        A generated page's body is one raw HTML block (see ``generator.site.render``),
+        which Python-Markdown would parse tag by tag only to stash it and emit it
+        unchanged. With ``shortcuts`` the page becomes a ``HeldPage`` with nothing
+        to convert, and ``on_page_context`` puts the block in as it is.
+        """
+        meta = page.meta
+        if meta.get("xieshang"):
+            for key in _TEXT_META:
+                if isinstance(meta.get(key), str):
+                    meta[key] = escape(meta[key])
+        page.edit_url = self._edit_url(page, config)
+        if meta.get("xieshang") and self.options.shortcuts:
+            page.__class__ = HeldPage
+            return ""
+        return markdown
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any]:
+        """A held page's HTML, read from its file just before the theme renders the page.
+
+        MkDocs converts every page before it renders any, and would hold
+        every page's HTML in between. Read here, one page's HTML is in
+        memory at a time (``on_post_page`` lets it go).
+        """
+        if page.meta.get("xieshang") and self.options.shortcuts:
+            body = generated.page_body(Path(page.file.abs_src_path or "").read_bytes())
+            if body is None:
+                raise PluginError(f"xieshang: {page.file.src_uri} 不是生成的页面")
+            page.content = body.decode("utf-8")
+        return context
+
+    def _edit_url(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Edit the record's YAML (or the hand-written page), never the generated Markdown."""
+        if not (config.repo_url and config.edit_uri):
+            return None
+        if page.meta.get("source_path"):
+            below = history.record_key(page.meta["source_path"], self.content_dir)
+        elif page.file.src_uri in self.hand_written:
+            below = f"{build.PAGES_DIR}/{page.file.src_uri}"
+        else:
+            return None
+        source = f"{self.content_in_repo}/{below}"
+        base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
+        return base + quote(str(source))
+
+
+def _delete_from_site(site_dir: Path, uris: frozenset[str]) -> None:
+    """Delete pages whose source is gone (a record removed while serving) and the folders
+    they leave empty: ``mkdocs serve --dirty`` would go on serving them."""
+    for uri in sorted(uris):
+        target = site_dir / uri
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != site_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+

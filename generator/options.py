@@ -1,0 +1,59 @@
+"""Every setting of a build, declared once.
+
+The fields marked ``plugin_option`` are the options of the ``xieshang``
+plugin in ``mkdocs.yml``: the engine adapter derives its configuration class
+from them (``engine/config.py``), and a test fails when one of them is not
+documented in the README. The others come from the engine's own
+configuration (``site_name``, ``site_url``) or are set by the command line,
+tests and benchmarks.
+
+The pipeline's stages take the one ``Options`` object and read what they need.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+_PLUGIN = "plugin"
+
+
+def plugin_option(default: Any) -> Any:
+    """A field that is also an option of the plugin, with its default."""
+    return field(default=default, metadata={_PLUGIN: True})
+
+
+@dataclass(frozen=True)
+class Options:
+    # The plugin's options.
+    content_dir: str = plugin_option("content")  # the archive: platforms/, cases/, pages/
+    build_dir: str = plugin_option("build/docs")  # where the docs tree is written
+    demo: bool = plugin_option(False)  # mark every page as demonstration data
+    git_dates: bool = plugin_option(True)  # "last changed" dates from one `git log`
+    search: bool = plugin_option(True)  # make the Pagefind index beside the engine
+    # Pages per Pagefind run: Pagefind holds every page's words in memory until it
+    # writes its index, so a larger site is indexed in slices and merged.
+    search_slice_pages: int = plugin_option(1000)
+    # Skip engine work whose result is known in advance (Python-Markdown for
+    # generated pages, parts of the theme that come out the same for many pages).
+    # Off only to prove, in a test, that the pages come out the same.
+    shortcuts: bool = plugin_option(True)
+
+    # From the engine's configuration.
+    site_name: str = "协商档案"
+    site_url: str | None = None  # the public address; None only for a preview (no QR codes)
+
+    # Set by the command line, tests and benchmarks.
+    as_of: dt.date | None = None  # default: SOURCE_DATE_EPOCH's day, else today
+    page_size: int = 100  # entries per page of any listing
+    jobs: int | None = None  # processes that render pages; default: one per usable CPU
+
+    def replace(self, **changes: Any) -> Options:
+        return dataclasses.replace(self, **changes)
+
+
+def plugin_fields() -> tuple[dataclasses.Field[Any], ...]:
+    """The fields that are options of the plugin, in the order declared."""
+    return tuple(f for f in dataclasses.fields(Options) if f.metadata.get(_PLUGIN))

@@ -1,0 +1,144 @@
+"""One call from a content folder to a docs tree: what the MkDocs plugin and the CLI run.
+
+    build_docs(Path("content"), Path("build/docs"), Options(demo=True))
+
+Raises ``problems.RecordError`` carrying every problem found, before writing
+anything, when a record (or the category override file, or a hand-written
+page's name) is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.options import Options
+from generator.records import archive as archive_module
+from generator.site import changes
+from generator.site import history
+from generator.records import loader
+from generator.records import model
+from generator.site import render
+from generator.site import workers as render_workers
+from generator.records import schema
+from generator.site import slugs
+from generator.records.problems import Problem, RecordError
+
+PINS_FILE = "category-slugs.yml"
+PAGES_DIR = "pages"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    archive: model.Archive
+    stats: render.WriteStats
+    pages: tuple[str, ...] = field(default=())  # hand-written pages, as copied
+    rendered: changes.Rendered | None = None  # pass to the next build_docs as ``previous``
+    partial: bool = False  # only the pages an edit reached were rendered
+
+
+def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
+               previous: changes.Rendered | None = None,
+               memo: archive_module.LoadMemo | None = None) -> BuildResult:
+    """Validate ``content_dir`` and write the docs tree into ``out_dir``.
+
+    For rebuilds (``mkdocs serve``): ``previous`` is what the last build into
+    the same ``out_dir`` rendered from (``BuildResult.rendered``); pages no
+    edit since then can reach are kept as they are instead of rendered again
+    (``changes``). ``memo`` keeps what each record file gave the last load.
+    """
+    options = options or Options()
+    as_of = options.as_of or archive_module.as_of_day()
+    archive = archive_module.load_archive(content_dir, as_of=as_of, memo=memo)
+    pinned = load_pins(content_dir)
+    pages = hand_written_pages(content_dir)
+    changed = history.last_changed(content_dir) if options.git_dates else {}
+    last_changed = {
+        record.source_path: changed[key]
+        for record in (*archive.cases.values(), *archive.platforms.values())
+        if (key := history.record_key(record.source_path, content_dir)) in changed
+    }
+    extras = render.Extras(
+        last_changed=last_changed, pinned_slugs=pinned, pages=pages, files=_schemas()
+    )
+    renderer = render.Renderer(archive, options, extras)
+    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of),
+                                categories=tuple(renderer.categories),
+                                page_size=options.page_size)
+    renderer.only = changes.pages_to_render(previous, rendered)
+    size = len(archive.cases) + len(archive.platforms)
+    held = previous.documents if previous is not None and renderer.only is not None else None
+    try:
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size, held)
+    except render.MissingDocument:  # someone deleted part of the tree: write all of it
+        renderer.only = None
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
+    return BuildResult(archive, stats, tuple(sorted(pages)),
+                       dataclasses.replace(rendered, documents=stats.names),
+                       partial=renderer.only is not None)
+
+
+def hand_written_pages(content_dir: Path) -> dict[str, bytes]:
+    """``content/pages/*.md`` by file name; they are Markdown by design and copied as they are."""
+    folder = content_dir / PAGES_DIR
+    if not folder.is_dir():
+        return {}
+    pages: dict[str, bytes] = {}
+    found: list[Problem] = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name in render.RESERVED_PAGES or path.stem in render.RESERVED_PAGES:
+            found.append(Problem(_display(path, content_dir), 1, 1, "",
+                                 f"页面文件名 {path.name} 已被生成的页面占用，请换一个文件名"))
+            continue
+        pages[path.name] = path.read_bytes()
+    if found:
+        raise RecordError(found)
+    return pages
+
+
+def load_pins(content_dir: Path) -> dict[str, str]:
+    """The optional ``category-slugs.yml``: ``分类: 地址`` pairs that fix a category's slug."""
+    path = content_dir / PINS_FILE
+    if not path.is_file():
+        return {}
+    display = _display(path, content_dir)
+    document = loader.load_file(path, display)
+    root = document.root
+    if isinstance(root, loader.Scalar) and root.is_null:
+        return {}
+    if not isinstance(root, loader.Mapping):
+        raise RecordError([Problem(display, root.mark.line, root.mark.column, "",
+                                   "应为“分类: 地址”的列表，例如 停車: tingche-fanti")])
+    pins: dict[str, str] = {}
+    found: list[Problem] = []
+    for key, value in root.items:
+        if not isinstance(value, loader.Scalar) or value.is_null:
+            found.append(Problem(display, value.mark.line, value.mark.column, key.value,
+                                 "地址应为一段文字，例如 tingche-fanti"))
+            continue
+        messages = slugs.check_pins([*pins.items(), (key.value, value.value)])
+        if messages:
+            found.append(Problem(display, value.mark.line, value.mark.column, key.value,
+                                 messages[0]))
+        else:
+            pins[key.value] = value.value
+    if found:
+        raise RecordError(found)
+    return pins
+
+
+def _display(path: Path, content_dir: Path) -> str:
+    return (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+
+
+def _schemas() -> dict[str, bytes]:
+    """The JSON Schemas of the record files, published for editors' tools."""
+    return {
+        f"schemas/{kind}.schema.json": (
+            json.dumps(schema.json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+        ).encode("utf-8")
+        for kind in ("platform", "case")
+    }

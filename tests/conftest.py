@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,10 +16,36 @@ if TYPE_CHECKING:  # imported for real by pytest_plugins, so that pytest rewrite
 
 pytest_plugins = ["tests.browser"]
 
+# The repository's content/ is the adopter's archive: no test may read it (tests
+# stand on tests/fixtures/). Every file opened or folder listed in this process is
+# watched; builds in subprocesses are given the fixtures' paths explicitly.
+REPOSITORY_CONTENT = os.path.join(os.path.dirname(os.path.dirname(__file__)), "content")
+_content_reads: list[str] = []
+
+
+def _watch_content(event: str, args: tuple[object, ...]) -> None:
+    if event not in ("open", "os.scandir", "os.listdir") or not args:
+        return
+    path = args[0]
+    if isinstance(path, (str, bytes, os.PathLike)):
+        text = os.path.abspath(os.fsdecode(path))
+        if text == REPOSITORY_CONTENT or text.startswith(REPOSITORY_CONTENT + os.sep):
+            _content_reads.append(text)
+
+
+sys.addaudithook(_watch_content)
+
+
+@pytest.fixture(autouse=True)
+def _no_test_reads_the_repository_content() -> Iterator[None]:
+    _content_reads.clear()
+    yield
+    assert _content_reads == [], "a test read the repository's content/, not its fixtures"
+
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The sample archive (content/) built once with `mkdocs build` for the whole session."""
+    """The sample archive (tests/fixtures/sample/) built once with `mkdocs build`."""
     return sample_site(tmp_path_factory)
 
 
@@ -116,7 +144,7 @@ class ContentTree:
         return path
 
     def check(self, *paths: Path, as_of: dt.date = AS_OF) -> list[str]:
-        from generator.archive import check_paths
+        from generator.records.archive import check_paths
 
         _, problems = check_paths(list(paths) or [self.dir], self.dir, as_of)
         return [p.as_text() for p in problems]

@@ -6,7 +6,7 @@ import itertools
 import re
 from pathlib import Path
 
-from tests.test_site_helpers import ROOT, Build, ParsedPage, broken_links, parse
+from tests.test_site_helpers import SAMPLE_CONTENT, Build, ParsedPage, broken_links, parse
 
 CASE = "cases/2022-jidian-xiaoqu-jishui/"
 
@@ -132,7 +132,7 @@ def test_platform_directory_is_the_whole_tree(site: Build) -> None:
     assert names[:4] == ["有事来商量", "欢迎来协商", "欢迎来协商·迎泽街道", "新建社区议事厅"]
     hrefs = [a.attrs.get("href", "") for a in page.find("a")]
     platform_links = {href for href in hrefs if re.fullmatch(r"[a-z0-9-]+/", href)}
-    platforms = {p.stem + "/" for p in (ROOT / "content" / "platforms").glob("*.yml")}
+    platforms = {p.stem + "/" for p in (SAMPLE_CONTENT / "platforms").glob("*.yml")}
     assert platforms <= platform_links
     # Roots: 市 before 县区, by pinyin within a level (hao before lai).
     top = page.find("div", class_="xs-tree")[0].text

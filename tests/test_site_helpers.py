@@ -23,7 +23,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CONTENT = ROOT / "content"
+# The tests' own archive: never the repository's content/, which an adopter replaces.
+SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "sample" / "content"
 # The sample archive is written to be read on this day (its 2026 cases are announced).
 SAMPLE_AS_OF = dt.date(2026, 11, 25)
 
@@ -94,12 +95,12 @@ _SAMPLE: dict[Path, Build] = {}
 
 
 # Pages per Pagefind run in the sample build: small, so that its search index is
-# made in several slices and merged, the way a large archive's is (pagefind_merge).
+# made in several slices and merged, the way a large archive's is (generator/search/merge.py).
 SAMPLE_SLICE_PAGES = 7
 
 
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """The sample archive (content/) built once per test session."""
+    """The sample archive (tests/fixtures/sample/content/) built once per test session."""
     base = tmp_path_factory.getbasetemp()
     if base not in _SAMPLE:
         _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF,

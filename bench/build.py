@@ -4,7 +4,7 @@ For each size, in bench/out/<cases>/:
 
 1. `check`: `python -m generator check` over content/ (standalone).
 2. `generate`: the generator alone, content/ -> build/docs: MkDocs loads the
-   config and runs the plugins' `on_config`, nothing more (bench.glue).
+   config and runs the plugins' `on_config`, nothing more (bench.project).
 3. `total`: `mkdocs build` with the project's own mkdocs.yml and plugin,
    content/ -> build/docs -> site/: what `make site` does, from a clean
    build/docs. Validation, generation, the engine and the search index (when
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import fmt, glue, synth, table
+from bench import formats, project, synth, table
 from bench.archives import Archive, ensure_archive
 from bench.machine import ROOT
 from bench.measure import Measurement, progress, run
@@ -99,10 +99,10 @@ def build_size(cases: int, seed: int) -> Build:
     archive = ensure_archive(cases, seed)
     work, env = archive.work, synth.source_date_env()
     logs = work / "logs"
-    check = run(f"[{cases:,}] check", glue.check_argv(archive.content),
+    check = run(f"[{cases:,}] check", project.check_argv(archive.content),
                 cwd=ROOT, env=env, log=logs / "check.log")
-    config = glue.prepare_site_dir(work)
-    _clean(glue.built_docs_dir(work))
+    config = project.prepare_site_dir(work)
+    _clean(project.built_docs_dir(work))
     generate = run(
         f"[{cases:,}] generate", [sys.executable, "-m", "bench.steps", "generate", config],
         cwd=ROOT, env=env, log=logs / "generate.log",
@@ -112,17 +112,17 @@ def build_size(cases: int, seed: int) -> Build:
         return Build(archive, check, generate, total, None, None, None)
     plain = _build_plain(work, env, cases)
     search = None
-    if glue.search_built(work / "site"):
+    if project.search_built(work / "site"):
         _clean(work / "pagefind-alone")
         search = run(f"[{cases:,}] search index alone",
-                     glue.pagefind_argv(work / "site", work / "pagefind-alone"),
+                     project.pagefind_argv(work / "site", work / "pagefind-alone"),
                      cwd=work, env=env, log=logs / "pagefind.log")
     return Build(archive, check, generate, total, plain, search, site_stats(work / "site"))
 
 
 def _build_ours(work: Path, config: Path, env: dict[str, str], cases: int) -> Measurement:
     """A cold build: the docs tree of the generate step is removed first."""
-    _clean(glue.built_docs_dir(work))
+    _clean(project.built_docs_dir(work))
     _clean(work / "site")
     return run(f"[{cases:,}] mkdocs build with our plugin",
                [sys.executable, "-m", "mkdocs", "build", "-f", config, "-d", work / "site"],
@@ -132,9 +132,9 @@ def _build_ours(work: Path, config: Path, env: dict[str, str], cases: int) -> Me
 def _build_plain(work: Path, env: dict[str, str], cases: int) -> Measurement:
     plain = work / "plain"
     _clean(plain)
-    shutil.copytree(glue.built_docs_dir(work), plain / "docs", symlinks=True)
+    shutil.copytree(project.built_docs_dir(work), plain / "docs", symlinks=True)
     config = plain / "mkdocs.yml"
-    text = glue.plain_config(work / "mkdocs.yml", plain / "docs", plain / "no-overrides")
+    text = project.plain_config(work / "mkdocs.yml", plain / "docs", plain / "no-overrides")
     config.write_text(text, encoding="utf-8")
     return run(f"[{cases:,}] plain mkdocs build, no plugin of ours",
                [sys.executable, "-m", "mkdocs", "build", "-f", config, "-d", plain / "site"],
@@ -182,7 +182,7 @@ def _speeds(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
     for b in builds:
         steps = (b.check, b.generate, b.total, b.plain, b.search)
         rows.append([f"{b.archive.cases:,}",
-                     *(fmt.milliseconds(step.speed_ms) if step else "n.a." for step in steps)])
+                     *(formats.milliseconds(step.speed_ms) if step else "n.a." for step in steps)])
     return headers, rows
 
 
@@ -192,21 +192,21 @@ def _row(b: Build) -> list[str]:
         f"{b.archive.cases:,}",
         _seconds(b.check), _seconds(b.generate), _seconds(b.plain),
         _seconds(b.search) if b.search else "n.a.",
-        _seconds(b.total), fmt.seconds(b.total.cpu_seconds),
-        fmt.seconds(b.plain.cpu_seconds) if b.plain else "n.a.",
-        fmt.mb(b.total.rss), fmt.mb(b.plain.rss) if b.plain else "n.a.",
+        _seconds(b.total), formats.seconds(b.total.cpu_seconds),
+        formats.seconds(b.plain.cpu_seconds) if b.plain else "n.a.",
+        formats.mb(b.total.rss), formats.mb(b.plain.rss) if b.plain else "n.a.",
         f"{site.pages:,}" if site else "n.a.",
-        fmt.mb(site.bytes) if site else "n.a.",
+        formats.mb(site.bytes) if site else "n.a.",
         site.largest if site else "n.a.",
-        fmt.kb(site.largest_bytes) if site else "n.a.",
-        fmt.ratio(b.ratio), fmt.percent(b.overhead), fmt.percent(b.overhead_cpu),
+        formats.kb(site.largest_bytes) if site else "n.a.",
+        formats.ratio(b.ratio), formats.percent(b.overhead), formats.percent(b.overhead_cpu),
     ]
 
 
 def _seconds(result: Measurement | None) -> str:
     if result is None:
         return "n.a."
-    return fmt.seconds(result.seconds) if result.ok else "FAILED"
+    return formats.seconds(result.seconds) if result.ok else "FAILED"
 
 
 def _targets(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
@@ -216,19 +216,19 @@ def _targets(builds: Sequence[Build]) -> tuple[list[str], list[list[str]]]:
     if at_10k:
         total = at_10k.total.seconds if at_10k.total.ok else None
         rows += [
-            ["total build at 10,000", fmt.seconds(total), "< 60 s",
-             fmt.verdict(total, TARGET_TOTAL_10K)],
-            ["peak RSS at 10,000", fmt.mb(at_10k.total.rss) + " MB", "< 1,536 MB",
-             fmt.verdict(at_10k.total.rss, TARGET_RSS)],
+            ["total build at 10,000", formats.seconds(total), "< 60 s",
+             formats.verdict(total, TARGET_TOTAL_10K)],
+            ["peak RSS at 10,000", formats.mb(at_10k.total.rss) + " MB", "< 1,536 MB",
+             formats.verdict(at_10k.total.rss, TARGET_RSS)],
         ]
     for b in builds:
         rows.append([f"generator overhead at {b.archive.cases:,} (wall; CPU)",
-                     f"{fmt.percent(b.overhead)}; {fmt.percent(b.overhead_cpu)}", "< 15 %",
+                     f"{formats.percent(b.overhead)}; {formats.percent(b.overhead_cpu)}", "< 15 %",
                      _both(b.overhead, b.overhead_cpu, TARGET_OVERHEAD)])
     for b in builds:
         largest = b.site.largest_bytes if b.site else None
-        rows.append([f"largest page at {b.archive.cases:,}", fmt.kb(largest) + " KB",
-                     "< 300 KB", fmt.verdict(largest, TARGET_PAGE)])
+        rows.append([f"largest page at {b.archive.cases:,}", formats.kb(largest) + " KB",
+                     "< 300 KB", formats.verdict(largest, TARGET_PAGE)])
     rows.append(_scaling(by_size))
     rows.append(_scaling_at_equal_speed(by_size))
     return ["target", "measured", "goal", ""], rows
@@ -240,7 +240,8 @@ def _scaling(by_size: dict[int, Build]) -> list[str]:
     if small and large and small.total.ok and large.total.ok:
         wall = large.total.seconds / small.total.seconds
         cpu = large.total.cpu_seconds / small.total.cpu_seconds
-    return ["total time 50,000 / 10,000 (wall; CPU)", f"{fmt.ratio(wall)}; {fmt.ratio(cpu)}",
+    return ["total time 50,000 / 10,000 (wall; CPU)",
+            f"{formats.ratio(wall)}; {formats.ratio(cpu)}",
             "< 5.5", _both(wall, cpu, TARGET_SCALING)]
 
 
@@ -253,14 +254,14 @@ def _scaling_at_equal_speed(by_size: dict[int, Build]) -> list[str]:
         small_speed, large_speed = small.total.speed_ms, large.total.speed_ms
         if small_speed and large_speed:
             ratio = (large.total.seconds / large_speed) / (small.total.seconds / small_speed)
-    return ["  the same at equal machine speed (gauge)", fmt.ratio(ratio), "< 5.5",
+    return ["  the same at equal machine speed (gauge)", formats.ratio(ratio), "< 5.5",
             "estimate" if ratio is not None else "-"]
 
 
 def _both(wall: float | None, cpu: float | None, target: float) -> str:
     """A target met in wall time only may owe it to load elsewhere at the other
     size: `ok` needs both figures under the target."""
-    verdicts = {fmt.verdict(wall, target), fmt.verdict(cpu, target)}
+    verdicts = {formats.verdict(wall, target), formats.verdict(cpu, target)}
     return "MISS" if "MISS" in verdicts else "ok" if "ok" in verdicts else "-"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
-from bench import fmt, glue, synth, table
+from bench import formats, project, synth, table
 from bench.archives import ensure_archive
 from bench.machine import ROOT
 from bench.measure import Measurement, run
@@ -21,7 +21,7 @@ def check_section(cases: int, seed: int, repeat: int) -> str:
     archive = ensure_archive(cases, seed)
     runs = [
         run(
-            f"check {cases:,} cases, run {i + 1}/{repeat}", glue.check_argv(archive.content),
+            f"check {cases:,} cases, run {i + 1}/{repeat}", project.check_argv(archive.content),
             cwd=ROOT, env=synth.source_date_env(), log=archive.work / "logs" / f"check-{i}.log",
         )
         for i in range(repeat)
@@ -29,11 +29,11 @@ def check_section(cases: int, seed: int, repeat: int) -> str:
     times = [r.seconds for r in runs]
     files, problems = _summary(runs[-1])
     row = [
-        f"{cases:,}", files, fmt.mb(archive.bytes), str(repeat),
-        fmt.seconds(median(times)), fmt.seconds(min(times)),
-        fmt.seconds(median(r.cpu_seconds for r in runs)),
-        fmt.mb(max(r.tree_rss for r in runs)), fmt.mb(max(r.max_rss for r in runs)),
-        problems, f"< {TARGET_SECONDS:.0f} s", fmt.verdict(median(times), TARGET_SECONDS),
+        f"{cases:,}", files, formats.mb(archive.bytes), str(repeat),
+        formats.seconds(median(times)), formats.seconds(min(times)),
+        formats.seconds(median(r.cpu_seconds for r in runs)),
+        formats.mb(max(r.tree_rss for r in runs)), formats.mb(max(r.max_rss for r in runs)),
+        problems, f"< {TARGET_SECONDS:.0f} s", formats.verdict(median(times), TARGET_SECONDS),
     ]
     headers = [
         "cases", "files", "MB on disk", "runs", "median s", "best s", "CPU s",

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import fmt
+from bench import formats
 from bench.gauge import Gauge
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -82,7 +82,7 @@ def run(
     )
     state = "ok" if result.ok else f"FAILED (exit {result.returncode}, see {log})"
     progress(f"{label}: {seconds:.1f} s ({cpu:.1f} s CPU), {result.rss / 2**20:.0f} MB, "
-             f"gauge {fmt.milliseconds(speed)} ms, {state}")
+             f"gauge {formats.milliseconds(speed)} ms, {state}")
     return result
 
 

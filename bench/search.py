@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import fmt, glue, synth, table
+from bench import formats, project, synth, table
 from bench.archives import ensure_archive
 from bench.build import build_size
 from bench.measure import run
@@ -45,9 +45,9 @@ def search_section(seed: int) -> str:
         return ("search: no Pagefind bundle in the built site (site/pagefind/), so nothing to "
                 "measure yet. bench/search.py:search_figures is the hook.")
     row = [
-        f"{CASES:,}", fmt.seconds(figures.index_seconds), fmt.kb(figures.index_bytes),
-        str(figures.index_files or "n.a."), fmt.kb(figures.query_bytes), "< 500 KB",
-        fmt.verdict(figures.query_bytes, TARGET_DOWNLOAD),
+        f"{CASES:,}", formats.seconds(figures.index_seconds), formats.kb(figures.index_bytes),
+        str(figures.index_files or "n.a."), formats.kb(figures.query_bytes), "< 500 KB",
+        formats.verdict(figures.query_bytes, TARGET_DOWNLOAD),
     ]
     headers = ["cases", "index s", "index KB", "index files", "2-char query KB", "goal", ""]
     text = table.render(headers, [row])
@@ -63,11 +63,11 @@ def search_figures(site: Path, work: Path) -> SearchFigures | None:
     server (bench/search_browser.py); the note adds the page's own files and
     gzip estimates.
     """
-    if not glue.search_built(site):
+    if not project.search_built(site):
         return None
     bundle = site / "pagefind"
     files = [p for p in bundle.rglob("*") if p.is_file()]
-    alone = run("search index alone", glue.pagefind_argv(site, work / "pagefind-alone"),
+    alone = run("search index alone", project.pagefind_argv(site, work / "pagefind-alone"),
                 cwd=work, env=synth.source_date_env(), log=work / "logs" / "pagefind.log")
     # Headless Chromium opens the search page and types the query (bench/search_browser.py).
     try:

@@ -2,7 +2,7 @@
 
 A copy of the synthetic archive goes to bench/out/<cases>/serve/ (so the
 archive itself is never edited). `mkdocs serve` runs there the way
-`make serve` runs it (`bench.glue.serve_argv`). Once it serves, one case file
+`make serve` runs it (`bench.project.serve_argv`). Once it serves, one case file
 is edited twice, each time as an editor would: first a sentence added to the
 background (the case page changes), then the title (the case page and every
 listing that shows the title change). For each edit the figure is the time
@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import fmt, glue, synth, table
+from bench import formats, project, synth, table
 from bench.archives import ensure_archive
 from bench.measure import progress, tree_rss
 
@@ -52,10 +52,10 @@ class ServeFigures:
 def serve_section(seed: int, cases: int = CASES) -> str:
     archive = ensure_archive(cases, seed)
     figures = serve_figures(archive.work, archive.content)
-    rows = [[f"{cases:,}", "first build", fmt.seconds(figures.first_build_seconds), ""]]
-    rows += [[f"{cases:,}", f"edit: {what}", fmt.seconds(seconds), ""]
+    rows = [[f"{cases:,}", "first build", formats.seconds(figures.first_build_seconds), ""]]
+    rows += [[f"{cases:,}", f"edit: {what}", formats.seconds(seconds), ""]
              for what, seconds in figures.reloads]
-    rows[-1][-1] = fmt.mb(figures.peak_rss)
+    rows[-1][-1] = formats.mb(figures.peak_rss)
     text = table.render(["cases", "step", "s until the page shows it", "peak RSS MB"], rows)
     return f"{text}\nlog: {figures.log}"
 
@@ -67,7 +67,7 @@ def serve_figures(work: Path, content: Path) -> ServeFigures:
     serve_dir.mkdir(parents=True)
     progress(f"serve: copying {content} to {serve_dir}")
     shutil.copytree(content, serve_dir / "content")
-    config = glue.prepare_site_dir(serve_dir)
+    config = project.prepare_site_dir(serve_dir)
     case_file = min((serve_dir / "content" / "cases").rglob("*.yml"))
     port = _free_port()
     log = work / "logs" / "serve.log"
@@ -75,11 +75,11 @@ def serve_figures(work: Path, content: Path) -> ServeFigures:
     env = {**os.environ, **synth.source_date_env()}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(a) for a in glue.serve_argv(config, f"127.0.0.1:{port}")], cwd=serve_dir,
+            [str(a) for a in project.serve_argv(config, f"127.0.0.1:{port}")], cwd=serve_dir,
             env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
-            base = f"http://127.0.0.1:{port}{glue.served_path(config)}"
+            base = f"http://127.0.0.1:{port}{project.served_path(config)}"
             return _measure(process, base, case_file, log)
         finally:
             _stop(process)

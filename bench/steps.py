@@ -1,6 +1,6 @@
 """Steps that the benchmarks time in a subprocess of their own.
 
-    python -m bench.steps generate MKDOCS_YML     # the generator alone (bench.glue)
+    python -m bench.steps generate MKDOCS_YML     # the generator alone (bench.project)
     python -m bench.steps archive OUT CASES SEED  # a synthetic archive (bench.synth)
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import glue, synth
+from bench import project, synth
 
 
 def main(argv: list[str]) -> int:
     match argv:
         case ["generate", config_file]:
-            glue.generate_docs(Path(config_file))
+            project.generate_docs(Path(config_file))
         case ["archive", out, cases, seed]:
             print(synth.write_archive(Path(out), int(cases), int(seed)))
         case _:

@@ -110,8 +110,8 @@ class LoadMemo:
             if signature is not None:
                 store[record.path] = (signature, result)
             results.append(result)
-        for gone in store.keys() - {record.path for record in records}:
-            del store[gone]
+        for removed in store.keys() - {record.path for record in records}:
+            del store[removed]
         return results
 
 
@@ -132,7 +132,7 @@ def load_archive(content_dir: Path, as_of: dt.date | None = None,
     """
     as_of = as_of or as_of_day()
     listing = _list_content(content_dir)
-    run = _Run(listing, as_of, want_models=True, history_of=content_dir, memo=memo)
+    run = _ArchiveCheck(listing, as_of, want_models=True, history_of=content_dir, memo=memo)
     problems = run.check(listing.platforms, listing.cases, [p for _, p in listing.misplaced], jobs)
     if problems:
         raise RecordError(problems)
@@ -153,7 +153,8 @@ def check_paths(paths: Sequence[Path], content_dir: Path, as_of: dt.date | None 
     platforms, cases, misplaced, problems = _select(paths, listing, content_dir)
     cases_dir = (content_dir / published.CASES_DIR).resolve()
     whole = any(cases_dir.is_relative_to(path.resolve()) for path in paths)
-    run = _Run(listing, as_of, want_models=False, history_of=content_dir if whole else None)
+    run = _ArchiveCheck(listing, as_of, want_models=False,
+                        history_of=content_dir if whole else None)
     problems += run.check(platforms, cases, misplaced, jobs)
     return len(platforms) + len(cases) + len(misplaced), sorted(problems)
 
@@ -281,10 +282,10 @@ def _file_problem(display: str, message: str, field_path: str = "") -> Problem:
 
 
 # ---------------------------------------------------------------------------
-# One run: platforms first, then cases against them.
+# One check of the archive: platforms first, then cases against them.
 
 
-class _Run:
+class _ArchiveCheck:
     def __init__(self, listing: _Listing, as_of: dt.date, want_models: bool,
                  history_of: Path | None = None, memo: LoadMemo | None = None) -> None:
         self.memo = memo

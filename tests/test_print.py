@@ -39,6 +39,7 @@ from tests.browser import (
 )
 from tests.test_notices import assert_a4
 from tests.test_site_helpers import (
+    ENGINE,
     ROOT,
     SAMPLE_AS_OF,
     SAMPLE_CONTENT,
@@ -373,7 +374,7 @@ def _env() -> dict[str, str]:
 def test_build_without_site_url_fails_and_says_what_to_set(site: Build, tmp_path: Path) -> None:
     config = _config(site, tmp_path, site_url=None)
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(tmp_path / "site")],
+        [sys.executable, "-m", ENGINE, "build", "-f", str(config), "-d", str(tmp_path / "site")],
         capture_output=True, text=True, env=_env(), cwd=tmp_path, check=False,
     )
     assert result.returncode != 0
@@ -387,7 +388,7 @@ def test_build_without_site_url_fails_and_says_what_to_set(site: Build, tmp_path
 def test_build_with_a_site_url_that_is_not_http_fails(site: Build, tmp_path: Path) -> None:
     config = _config(site, tmp_path, site_url="ftp://example.org/archive/")
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(tmp_path / "site")],
+        [sys.executable, "-m", ENGINE, "build", "-f", str(config), "-d", str(tmp_path / "site")],
         capture_output=True, text=True, env=_env(), cwd=tmp_path, check=False,
     )
     assert result.returncode != 0
@@ -410,7 +411,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[[Path], tuple[str, Callable[[], s
         log = tmp_path / f"serve-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a",
+                [sys.executable, "-m", ENGINE, "serve", "-f", str(config), "-a",
                  f"127.0.0.1:{port}", "--no-livereload"],
                 stdout=out, stderr=subprocess.STDOUT, text=True, env=_env(), cwd=config.parent,
             )

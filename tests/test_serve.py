@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from tests.record_text import replace_once
-from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
+from tests.test_site_helpers import ENGINE, ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
 
 CASE = "2022-jidian-xiaoqu-jishui"
 CASE_FILE = Path("cases/yingze") / f"{CASE}.yml"
@@ -90,7 +90,8 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(SAMPLE_AS_OF), "NO_MKDOCS_2_WARNING": "1"}
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", ENGINE, "serve", "--dirty", "-f", "mkdocs.yml", "-a",
+             f"127.0.0.1:{port}"],
             cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,
         )

@@ -25,6 +25,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # The tests' own archive: never the repository's content/, which an adopter replaces.
 SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "sample" / "content"
+# The engine the site is built with, as `make site` builds it; ENGINES lists every
+# engine the project supports (tests/test_engines.py builds with each).
+ENGINE = "properdocs"
+ENGINES = ("properdocs", "mkdocs")
 # The sample archive is written to be read on this day (its 2026 cases are announced).
 SAMPLE_AS_OF = dt.date(2026, 11, 25)
 
@@ -49,22 +53,22 @@ class Build:
 
 def build_site(
     work: Path, content: Path, as_of: dt.date, *, check: bool = True,
-    settings: dict[str, Any] | None = None, **plugin: Any,
+    settings: dict[str, Any] | None = None, engine: str = ENGINE, **plugin: Any,
 ) -> Build:
-    """``mkdocs build --strict`` of ``content`` into ``work/site``.
+    """``properdocs build --strict`` (or ``engine``'s) of ``content`` into ``work/site``.
 
     ``settings`` override top-level keys of mkdocs.yml; ``plugin`` the plugin's options.
     """
     config_file = write_config(work, content, settings, **plugin)
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(as_of), "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config_file),
+        [sys.executable, "-m", engine, "build", "--strict", "-f", str(config_file),
          "-d", str(work / "site")],
         capture_output=True, text=True, env=env, cwd=work, check=False,
     )
     build = Build(work / "site", work / "docs", result.returncode, result.stdout + result.stderr)
     if check and result.returncode != 0:
-        pytest.fail(f"mkdocs build failed:\n{build.output}")
+        pytest.fail(f"{engine} build failed:\n{build.output}")
     return build
 
 

@@ -15,8 +15,8 @@ class HeldPage(Page):
     """A generated page whose HTML ``on_page_context`` puts in: nothing for MkDocs to convert.
 
     ``Page.render`` would build a Python-Markdown parser with every configured
-    extension only to convert the empty text ``_hold_html`` leaves: about a
-    fifth of the engine's time per page. ``on_page_markdown`` makes a held page
+    extension only to convert the empty text the plugin leaves: a large share
+    of the engine's time per page. ``on_page_markdown`` makes a held page
     this class, whose ``render`` sets what converting nothing would set.
     """
 
@@ -32,8 +32,8 @@ class HeldPage(Page):
 class RenderedOnce:
     """Parts of Material's page that come out the same for many pages: rendered once each.
 
-    * The sidebar. Material renders the whole navigation for every page, about
-      a third of its time per page. For a generated page outside the
+    * The sidebar. Material renders the whole navigation for every page, a large
+      share of its time per page. For a generated page outside the
       navigation (a case, a platform, a listing page) nothing in it is active,
       and its links depend only on where the page sits: its first folder and
       its depth. Pages in the navigation, hand-written pages and pages with

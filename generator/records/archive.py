@@ -66,8 +66,8 @@ def as_of_day() -> dt.date:
 @dataclass(frozen=True)
 class RecordFile:
     kind: Kind
-    # Absolute and resolved. Text rather than a Path: listing 10,000 files and sending
-    # them to worker processes costs a third of a second less that way.
+    # Absolute and resolved. Text rather than a Path: a large archive's files are
+    # listed and sent to worker processes faster that way.
     path: str
     display: str  # relative to the repository root, e.g. content/cases/yingze/2022-x.yml
     id: str  # the file name without .yml

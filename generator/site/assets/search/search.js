@@ -1,6 +1,6 @@
 // The search page (/search/): Pagefind's JS API over the site's own index.
 //
-// * Pinyin: the index holds hidden pinyin words (generator/search.py), each
+// * Pinyin: the index holds hidden pinyin words (generator/site/search_fields.py), each
 //   starting with MARK; an excerpt is cut at the first MARK so a reader never
 //   sees them, and shows the record's summary when nothing visible matched.
 // * Traditional characters: a query with Chinese characters is converted

@@ -112,3 +112,13 @@ def test_options_have_one_default_each() -> None:
     assert config.validate() == ([], [])
     assert dict(config) == {option.name: getattr(Options(), option.name)
                             for option in plugin_fields()}
+
+
+def test_no_file_of_the_package_is_ignored_by_git() -> None:
+    """A new module that .gitignore swallows works here and is missing from every clone."""
+    files = [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    git = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT,
+                         input="\n".join(str(p.relative_to(ROOT)) for p in files),
+                         capture_output=True, text=True, check=False)
+    assert git.returncode in (0, 1), git.stderr  # 1: nothing ignored
+    assert git.stdout == ""

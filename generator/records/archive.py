@@ -167,34 +167,73 @@ def _list_content(content_dir: Path) -> _Listing:
     """Every file under content/platforms and content/cases, classified; nothing is read.
 
     Paths come from walking the resolved content folder, so they are absolute and
-    resolved already: resolving 10,000 paths one by one costs seconds.
+    resolved already: resolving every path one by one costs seconds on a large archive.
+    Links and other files that are not regular files are refused before anything
+    is read (``irregular_file``).
     """
     listing = _Listing()
     content = content_dir.resolve()
     root = str(content.parent)
     platforms_dir = str(content / "platforms")
-    for path in _files_under(platforms_dir):
+    platform_files, refused = _files_under(platforms_dir)
+    for path in platform_files:
         display = _relative(path, root)
         if os.path.dirname(path) != platforms_dir:
             listing.misplaced.append((path, _file_problem(
                 display, "平台文件应直接放在 content/platforms/ 下，不能放在子文件夹中")))
         else:
             _classify(path, display, "platform", listing)
-    for path in _files_under(str(content / "cases")):
+    case_files, refused_cases = _files_under(str(content / "cases"))
+    for path in case_files:
         _classify(path, _relative(path, root), "case", listing)
+    for path, message in (*refused, *refused_cases):
+        listing.misplaced.append((path, _file_problem(_relative(path, root), message)))
     return listing
 
 
-def _files_under(folder: str) -> list[str]:
-    """Files below ``folder``, hidden ones (.gitkeep, .DS_Store) left out, in a fixed order."""
+# Why a path under content/ is refused unread: a link could bring any file of the
+# machine that builds the site into the public site or into a check's messages.
+LINK_MESSAGE = ("是符号链接：content/ 中只能放文件本身，不能放指向别处的链接，"
+                "请用它指向的文件替换这个链接")
+NOT_REGULAR_MESSAGE = "不是普通文件：content/ 中只能放普通的文本文件"
+
+
+def irregular_file(path: str | Path) -> str | None:
+    """Why ``path`` may not be read as part of the archive (a link, a device, a pipe...);
+    None for a regular file or folder. Nothing is followed: the path itself is judged."""
+    if os.path.islink(path):
+        return LINK_MESSAGE
+    if os.path.lexists(path) and not (os.path.isfile(path) or os.path.isdir(path)):
+        return NOT_REGULAR_MESSAGE
+    return None
+
+
+def _files_under(folder: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Regular files below ``folder``, hidden ones (.gitkeep, .DS_Store) left out, in a fixed
+    order; and the entries refused unread (links, other non-regular files), with the reason."""
+    if (reason := irregular_file(folder)) is not None:
+        return [], [(folder, reason)]
     if not os.path.isdir(folder):
-        return []
+        return [], []
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found.extend(os.path.join(dirpath, name) for name in filenames if not name.startswith("."))
+    refused: list[tuple[str, str]] = []
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    refused.append((entry.path, LINK_MESSAGE))
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    found.append(entry.path)
+                else:
+                    refused.append((entry.path, NOT_REGULAR_MESSAGE))
     found.sort()
-    return found
+    refused.sort()
+    return found, refused
 
 
 def _relative(path: str, root: str) -> str:
@@ -239,6 +278,9 @@ def _select(paths: Sequence[Path], listing: _Listing, content_dir: Path
     problems: list[Problem] = []
     root = content_dir.resolve().parent
     for path in paths:
+        if (reason := irregular_file(path)) is not None:  # judged before anything follows it
+            problems.append(_file_problem(_display(path.absolute(), root), reason))
+            continue
         resolved = path.resolve()
         name = str(resolved)
         if resolved.is_dir():

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.options import Options
 from generator.records import archive as archive_module
+from generator.records.archive import NOT_REGULAR_MESSAGE, irregular_file
 from generator.site import changes
 from generator.site import history
 from generator.records import loader
@@ -84,11 +85,17 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
 def hand_written_pages(content_dir: Path) -> dict[str, bytes]:
     """``content/pages/*.md`` by file name; they are Markdown by design and copied as they are."""
     folder = content_dir / PAGES_DIR
+    if (reason := irregular_file(folder)) is not None:
+        raise RecordError([Problem(_display(folder, content_dir), 1, 1, "", reason)])
     if not folder.is_dir():
         return {}
     pages: dict[str, bytes] = {}
     found: list[Problem] = []
     for path in sorted(folder.glob("*.md")):
+        reason = irregular_file(path) or (None if path.is_file() else NOT_REGULAR_MESSAGE)
+        if reason is not None:
+            found.append(Problem(_display(path, content_dir), 1, 1, "", reason))
+            continue
         if path.name in render.RESERVED_PAGES or path.stem in render.RESERVED_PAGES:
             found.append(Problem(_display(path, content_dir), 1, 1, "",
                                  f"页面文件名 {path.name} 已被生成的页面占用，请换一个文件名"))
@@ -102,9 +109,11 @@ def hand_written_pages(content_dir: Path) -> dict[str, bytes]:
 def load_pins(content_dir: Path) -> dict[str, str]:
     """The optional ``category-slugs.yml``: ``分类: 地址`` pairs that fix a category's slug."""
     path = content_dir / PINS_FILE
+    display = _display(path, content_dir)
+    if (reason := irregular_file(path)) is not None:
+        raise RecordError([Problem(display, 1, 1, "", reason)])
     if not path.is_file():
         return {}
-    display = _display(path, content_dir)
     document = loader.load_file(path, display)
     root = document.root
     if isinstance(root, loader.Scalar) and root.is_null:

@@ -122,3 +122,11 @@ def test_no_file_of_the_package_is_ignored_by_git() -> None:
                          capture_output=True, text=True, check=False)
     assert git.returncode in (0, 1), git.stderr  # 1: nothing ignored
     assert git.stdout == ""
+
+
+def test_ruff_lints_every_module() -> None:
+    """`make test` lints the package; an exclude pattern must not silently leave a folder out."""
+    ruff = Path(sys.executable).with_name("ruff")
+    listed = subprocess.run([str(ruff), "check", "--show-files", "generator"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert {Path(name).resolve() for name in listed} >= {path.resolve() for path in MODULES}

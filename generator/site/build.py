@@ -10,23 +10,17 @@ page's name) is wrong.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.options import Options
 from generator.records import archive as archive_module
+from generator.records import loader, model, schema
 from generator.records.archive import NOT_REGULAR_MESSAGE, irregular_file
-from generator.site import changes
-from generator.site import history
-from generator.records import loader
-from generator.records import model
-from generator.site import render
-from generator.site import workers as render_workers
-from generator.records import schema
-from generator.site import slugs
 from generator.records.problems import Problem, RecordError
+from generator.site import changes, history, render, slugs
+from generator.site import workers as render_workers
 
 PINS_FILE = "category-slugs.yml"
 PAGES_DIR = "pages"

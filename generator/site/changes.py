@@ -34,8 +34,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from generator.site import indexes
 from generator.records import model
+from generator.site import indexes
 
 # Pages about the whole archive: always rendered again.
 _SUMMARIES = re.compile(r"^(|search/)$")

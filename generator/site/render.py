@@ -30,12 +30,10 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
-from generator.site import indexes
-from generator.records import model
 from generator.options import Options
 from generator.printing import notices
-from generator.site import redirects
-from generator.site import search_fields
+from generator.records import model
+from generator.site import indexes, redirects, search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"

@@ -50,9 +50,6 @@ class Options:
     page_size: int = 100  # entries per page of any listing
     jobs: int | None = None  # processes that render pages; default: one per usable CPU
 
-    def replace(self, **changes: Any) -> Options:
-        return dataclasses.replace(self, **changes)
-
 
 def plugin_fields() -> tuple[dataclasses.Field[Any], ...]:
     """The fields that are options of the plugin, in the order declared."""

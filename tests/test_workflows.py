@@ -278,3 +278,18 @@ def test_the_as_of_day_is_the_beijing_day_of_the_commit_or_the_run() -> None:
         assert dt.datetime.fromtimestamp(epoch, beijing).date().isoformat() == day(epoch)
     # Every build on the same day gets the same epoch.
     assert source_date_epoch("schedule", commit, at("2024-06-02T23:59:00+08:00")) == daily
+
+
+def test_the_copy_in_china_is_uploaded_only_when_configured() -> None:
+    job = load(WORKFLOWS / "publish.yml")["jobs"]["deploy-china"]
+    assert job["needs"] == "build"
+    assert job["if"] == "vars.RCLONE_DEST != ''"
+    assert job["permissions"] == {"contents": "read"}
+    assert job["environment"] == {"name": "china"}  # its secrets, its protection rules
+    upload = job["steps"][-1]
+    assert upload["run"] == 'deploy/rclone/publish site "target:$RCLONE_DEST"'
+    assert upload["env"] == {"RCLONE_CONF": "${{ secrets.RCLONE_CONF }}",
+                             "RCLONE_DEST": "${{ vars.RCLONE_DEST }}"}
+    for step in job["steps"]:  # secrets reach the script through the environment only
+        assert "${{" not in step.get("run", ""), step
+    assert (ROOT / "deploy" / "rclone" / "publish").stat().st_mode & 0o111

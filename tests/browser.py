@@ -32,6 +32,7 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -153,6 +154,13 @@ class StaticServer:
     def __truediv__(self, path: str) -> str:
         """``server / "cases/x/"`` is the address of a page below the prefix."""
         return self.url + path.lstrip("/")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager

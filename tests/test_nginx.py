@@ -23,7 +23,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from tests.browser import StaticServer, print_to_pdf, unavailable
+from tests.browser import StaticServer, free_port, print_to_pdf, unavailable
 from tests.test_notices import assert_a4
 from tests.test_print import decode_qr, pdf_text, permanent, squeeze
 from tests.test_search_browser import TINGCHE, assert_clean, wait_for_results
@@ -58,11 +58,6 @@ http {{
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def nginx_config(site: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -79,7 +74,7 @@ def nginx_config(site: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # read the tests' temporary folders: they run as root too. Started by anyone
     # else, they run as that user anyway.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
-    main = _MAIN.format(work=work, port=_free_port(), user=user)
+    main = _MAIN.format(work=work, port=free_port(), user=user)
     (work / "nginx.conf").write_text(main, encoding="utf-8")
     return work / "nginx.conf"
 

@@ -13,7 +13,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from tests.browser import (
     StaticServer,
     console_errors,
     format_violations,
+    free_port,
     has_horizontal_scroll,
     print_to_pdf,
     require_tool,
@@ -395,11 +395,6 @@ def test_build_with_a_site_url_that_is_not_http_fails(site: Build, tmp_path: Pat
     assert "site_url" in result.stdout + result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[[Path], tuple[str, Callable[[], str]]]]:
@@ -407,7 +402,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[[Path], tuple[str, Callable[[], s
     started: list[subprocess.Popen[str]] = []
 
     def start(config: Path) -> tuple[str, Callable[[], str]]:
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"serve-{port}.log"
         with log.open("w") as out:
             process = subprocess.Popen(

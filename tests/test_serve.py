@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.browser import free_port
 from tests.record_text import replace_once
 from tests.test_site_helpers import ENGINE, ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
 
 CASE = "2022-jidian-xiaoqu-jishui"
 CASE_FILE = Path("cases/yingze") / f"{CASE}.yml"
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> str | None:
@@ -85,7 +80,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True),
                                          encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "SOURCE_DATE_EPOCH": epoch(SAMPLE_AS_OF), "NO_MKDOCS_2_WARNING": "1"}
     with log.open("w", encoding="utf-8") as out:

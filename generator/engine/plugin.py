@@ -48,9 +48,9 @@ _TEXT_META = ("title", "description")
 class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
     def __init__(self) -> None:
         self.options = Options()
-        self.content_dir = Path("content")
-        self.build_dir = Path("build/docs")
-        self.content_in_repo = "content"
+        self.content_dir = Path(self.options.content_dir)  # made absolute in on_config
+        self.build_dir = Path(self.options.build_dir)
+        self.content_in_repo = self.options.content_dir
         self.hand_written: tuple[str, ...] = ()
         self.rendered_once = RenderedOnce()
         self.serving = False

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import shutil
 import subprocess
 import time
@@ -24,7 +23,8 @@ from generator.records import published
 from generator.records.archive import check_paths, load_archive
 from generator.records.problems import RecordError
 from tests.browser import StaticServer
-from tests.conftest import AS_OF, CASE, PLATFORMS, ContentTree
+from tests.conftest import AS_OF, CASE, PLATFORMS
+from tests.git_repo import Repo
 from tests.test_site_helpers import Build, build_site, parse
 
 CASE_IDS = ("2022-jishui", "2022-loushui", "2023-dianti")
@@ -33,53 +33,10 @@ END = CASE.count("\n") + 1  # the line of anything appended to a case
 WITHDRAWN = "withdrawn:\n  date: 2023-01-05\n  reason: 与 2022-jishui 重复，合并至该记录\n"
 
 
-class Repo(ContentTree):
-    """A content/ folder in a git repository with a fixed identity and fixed dates."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
-        self.root = root
-        self.commits = 0
-
-    def git(self, *args: str) -> str:
-        day = 1_700_000_000 + self.commits * 86_400
-        env = {
-            **os.environ,
-            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "编辑", "GIT_AUTHOR_EMAIL": "editor@example.org",
-            "GIT_COMMITTER_NAME": "编辑", "GIT_COMMITTER_EMAIL": "editor@example.org",
-            "GIT_AUTHOR_DATE": f"@{day} +0800", "GIT_COMMITTER_DATE": f"@{day} +0800",
-        }
-        result = subprocess.run(["git", "-C", str(self.root), *args], capture_output=True,
-                                text=True, env=env, check=True)
-        return result.stdout.strip()
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.commits += 1
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
-
-    def case_path(self, case_id: str, folder: str = "yingze") -> Path:
-        return self.dir / "cases" / folder / f"{case_id}.yml"
-
-    def append(self, case_id: str, text: str, folder: str = "yingze") -> None:
-        path = self.case_path(case_id, folder)
-        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-
-    def move(self, old: str, new: str, folder: str = "yingze") -> None:
-        self.git("mv", str(self.case_path(old)), str(self.case_path(new, folder)))
-
-    def problems(self) -> list[str]:
-        return self.check()
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     """The tiny archive with three cases, committed once."""
-    repo = Repo(tmp_path / "repo")
-    repo.root.mkdir()
-    repo.git("init", "-q", "-b", "main")
+    repo = Repo.create(tmp_path / "repo")
     for platform_id, text in PLATFORMS.items():
         repo.write(f"platforms/{platform_id}.yml", text)
     for case_id in CASE_IDS:

@@ -18,7 +18,7 @@ PACKAGE = ROOT / "generator"
 
 # The pipeline's stages in order (ARCHITECTURE.md); a module may import from its
 # own stage and from earlier ones, never from a later one.
-STAGES = ("options", "records", "printing", "site", "search", "engine", "cli")
+STAGES = ("options", "records", "printing", "data", "feeds", "site", "search", "engine", "cli")
 
 
 def stage_of(module: str) -> str:

@@ -14,9 +14,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.data.files import data_files
+from generator.feeds.atom import feed_files
 from generator.options import Options
 from generator.records import archive as archive_module
-from generator.records import loader, model, schema
+from generator.records import loader, model, revisions, schema
 from generator.records.archive import NOT_REGULAR_MESSAGE, irregular_file
 from generator.records.problems import Problem, RecordError
 from generator.site import changes, history, render, slugs
@@ -56,11 +58,14 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         for record in (*archive.cases.values(), *archive.platforms.values())
         if (key := history.record_key(record.source_path, content_dir)) in changed
     }
-    extras = render.Extras(
-        last_changed=last_changed, pinned_slugs=pinned, pages=pages, files=_schemas()
-    )
+    histories = revisions.NO_HISTORY
+    files = {**_schemas(), **data_files(archive, histories, options),
+             **feed_files(archive, histories, options)}
+    extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
+                           files=files, histories=histories)
     renderer = render.Renderer(archive, options, extras)
-    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed, (options, as_of),
+    rendered = changes.Rendered(archive, renderer.category_slugs, last_changed,
+                                (options, as_of, histories),
                                 categories=tuple(renderer.categories),
                                 page_size=options.page_size)
     renderer.only = changes.pages_to_render(previous, rendered)

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from generator.options import Options
 from generator.printing import notices
 from generator.records import model
+from generator.records.revisions import NO_HISTORY, Histories
 from generator.site import indexes, redirects, search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,6 +71,7 @@ class Extras:
     pinned_slugs: Mapping[str, str] = field(default_factory=dict)
     pages: Mapping[str, bytes] = field(default_factory=dict)  # hand-written, by file name
     files: Mapping[str, bytes] = field(default_factory=dict)  # e.g. schemas/case.schema.json
+    histories: Histories = NO_HISTORY  # each case's revisions, from git
 
 
 # Escaping helpers used by the templates.

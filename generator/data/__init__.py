@@ -1,0 +1,1 @@
+"""Open data: the archive as documented flat files at permanent addresses (``/data/``)."""

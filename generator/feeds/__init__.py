@@ -1,0 +1,1 @@
+"""Atom feeds: new and revised cases, follow-ups, and each platform's subtree."""

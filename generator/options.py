@@ -44,6 +44,7 @@ class Options:
     # From the engine's configuration.
     site_name: str = "协商档案"
     site_url: str | None = None  # the public address; None only for a preview (no QR codes)
+    repo_url: str | None = None  # the archive's repository: revisions link to its commits
 
     # Set by the command line, tests and benchmarks.
     as_of: dt.date | None = None  # default: SOURCE_DATE_EPOCH's day, else today

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from generator.options import Options
 from generator.records import model
-from generator.site import history, indexes, render
+from generator.site import indexes, render
 from tests import test_render_factory as factory
 from tests.test_site_helpers import parse
 
@@ -184,30 +183,6 @@ def test_write_tree_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     with pytest.raises(render.NotGeneratedDir):
         render.write_tree(tmp_path, [("index.md", b"1")])
     assert (tmp_path / "precious.txt").exists()
-
-
-def test_history_parses_one_git_log(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    content = repo / "content" / "cases" / "a"
-    content.mkdir(parents=True)
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    (content / "x.yml").write_text("1")
-    (content / "空 格.yml").write_text("1")
-    env = {**os.environ, "GIT_COMMITTER_DATE": "2022-01-02T10:00:00+08:00",
-           "GIT_AUTHOR_DATE": "2022-01-02T10:00:00+08:00"}
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "1"], check=True, env=env)
-    (content / "x.yml").write_text("2")
-    env = {**env, "GIT_COMMITTER_DATE": "2023-03-04T10:00:00+08:00"}
-    subprocess.run([*git, "commit", "-q", "-am", "2"], check=True, env=env)
-    dates = history.last_changed(repo / "content")
-    assert dates == {"cases/a/x.yml": dt.date(2023, 3, 4), "cases/a/空 格.yml": dt.date(2022, 1, 2)}
-    assert history.record_key("content/cases/a/x.yml", repo / "content") == "cases/a/x.yml"
-
-
-def test_history_outside_git_is_empty(tmp_path: Path) -> None:
-    assert history.last_changed(tmp_path) == {}
 
 
 def test_case_page_shows_the_last_change() -> None:

@@ -37,7 +37,8 @@ XieshangConfig: type[Config] = type(
 )
 
 
-def options_for(config: Config, *, site_name: str, site_url: str | None) -> Options:
+def options_for(config: Config, *, site_name: str, site_url: str | None,
+                repo_url: str | None = None) -> Options:
     """The generator's options from the plugin's configuration and the engine's own settings."""
     plugin = {declared.name: config[declared.name] for declared in plugin_fields()}
-    return Options(**plugin, site_name=site_name, site_url=site_url)
+    return Options(**plugin, site_name=site_name, site_url=site_url, repo_url=repo_url)

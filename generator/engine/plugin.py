@@ -33,10 +33,12 @@ from generator.engine.search_job import SearchJob
 from generator.engine.shortcuts import HeldPage, RenderedOnce
 from generator.engine.site_url import public_site_url
 from generator.options import Options
+from generator.records import history
 from generator.records.archive import LoadMemo
 from generator.records.problems import RecordError
 from generator.search import pagefind
-from generator.site import build, changes, generated, history
+from generator.site import build, changes, generated
+from generator.site.render import commit_url
 
 log = logging.getLogger("mkdocs.plugins.xieshang")
 
@@ -71,7 +73,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if not config.use_directory_urls:
             raise PluginError("xieshang: 案例地址为 /cases/<id>/，需要 use_directory_urls: true")
         self.options = options_for(self.config, site_name=config.site_name,
-                                   site_url=public_site_url(config))
+                                   site_url=public_site_url(config), repo_url=config.repo_url)
         root = Path(config.config_file_path or ".").resolve().parent
         self.content_dir = root / self.options.content_dir
         # Edit links are relative to the repository, taken to be the folder of mkdocs.yml.
@@ -103,6 +105,10 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.hand_written = result.pages
         config.docs_dir = str(self.build_dir)
         config.extra["xieshang_demo"] = self.options.demo
+        built_from = result.histories.built_from
+        config.extra["xieshang_commit"] = built_from
+        config.extra["xieshang_commit_url"] = (
+            commit_url(self.options.repo_url, built_from) if built_from else None)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:

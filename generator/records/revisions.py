@@ -25,6 +25,7 @@ FIRST_PUBLISHED: Final = "首次发布"
 NOT_COMPARABLE: Final = "该版本格式有误，无法比较"
 PERSONAL_DATA_HIDDEN: Final = "内容涉及个人信息，已隐去"
 NOTHING_CHANGED: Final = "记录内容未变"
+SUBJECT_HIDDEN: Final = "提交说明涉及个人信息，已隐去"
 EARLIER_UNKNOWN: Final = "更早的修订记录不在本次构建取得的 git 历史中"
 
 

@@ -18,10 +18,10 @@ from generator.data.files import data_files
 from generator.feeds.atom import feed_files
 from generator.options import Options
 from generator.records import archive as archive_module
-from generator.records import loader, model, revisions, schema
+from generator.records import history, loader, model, revisions, schema
 from generator.records.archive import NOT_REGULAR_MESSAGE, irregular_file
 from generator.records.problems import Problem, RecordError
-from generator.site import changes, history, render, slugs
+from generator.site import changes, render, slugs
 from generator.site import workers as render_workers
 
 PINS_FILE = "category-slugs.yml"
@@ -35,6 +35,7 @@ class BuildResult:
     pages: tuple[str, ...] = field(default=())  # hand-written pages, as copied
     rendered: changes.Rendered | None = None  # pass to the next build_docs as ``previous``
     partial: bool = False  # only the pages an edit reached were rendered
+    histories: revisions.Histories = revisions.NO_HISTORY
 
 
 def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
@@ -52,13 +53,15 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
     archive = archive_module.load_archive(content_dir, as_of=as_of, memo=memo)
     pinned = load_pins(content_dir)
     pages = hand_written_pages(content_dir)
-    changed = history.last_changed(content_dir) if options.git_dates else {}
+    git_log = history.read_log(content_dir) if options.git_dates else history.GitLog()
+    changed = git_log.last_changed()
     last_changed = {
         record.source_path: changed[key]
         for record in (*archive.cases.values(), *archive.platforms.values())
         if (key := history.record_key(record.source_path, content_dir)) in changed
     }
-    histories = revisions.NO_HISTORY
+    histories = (history.read_histories(content_dir, archive, git_log) if options.git_dates
+                 else revisions.NO_HISTORY)
     files = {**_schemas(), **data_files(archive, histories, options),
              **feed_files(archive, histories, options)}
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
@@ -78,7 +81,7 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
     return BuildResult(archive, stats, tuple(sorted(pages)),
                        dataclasses.replace(rendered, documents=stats.names),
-                       partial=renderer.only is not None)
+                       partial=renderer.only is not None, histories=histories)
 
 
 def hand_written_pages(content_dir: Path) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ Front matter is written by ``yaml.safe_dump``; the MkDocs plugin escapes the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,7 +34,7 @@ from markupsafe import Markup, escape
 from generator.options import Options
 from generator.printing import notices
 from generator.records import model
-from generator.records.revisions import NO_HISTORY, Histories
+from generator.records.revisions import NO_HISTORY, SUBJECT_HIDDEN, Histories
 from generator.site import indexes, redirects, search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -114,6 +115,12 @@ def relative(target: str, here: str) -> str:
         common += 1
     path = "../" * (len(up) - common) + "".join(part + "/" for part in down[common:])
     return path or "./"
+
+
+def commit_url(repo_url: str | None, commit: str) -> str | None:
+    """The commit's page on the repository host (GitHub, Gitea and Forgejo: ``/commit/<sha>``)."""
+    base = safe_url(repo_url) if repo_url else None
+    return f"{base.rstrip('/')}/commit/{commit}" if base else None
 
 
 def safe_url(url: str) -> str | None:
@@ -203,7 +210,10 @@ class Renderer:
         self.only = only
         self.env = environment()
         self.env.globals.update(archive=archive, demo=options.demo, site_title=options.site_name,
-                                levels_order=model.LEVELS)
+                                levels_order=model.LEVELS,
+                                commit_url=functools.partial(commit_url, options.repo_url),
+                                history_complete=extras.histories.complete,
+                                subject_hidden=SUBJECT_HIDDEN)
         self.categories = indexes.categories(archive, extras.pinned_slugs)
         self.category_slugs = indexes.category_slugs(self.categories)
         self.env.globals["category_slug"] = self.category_slugs
@@ -265,10 +275,11 @@ class Renderer:
             view = self.archive.view(case_id)
             case = view.case
             changed = self.extras.last_changed.get(case.source_path)
+            revisions = self.extras.histories.of(case_id)
             if view.withdrawn:
                 yield self._render("withdrawn.html", f"cases/{case_id}/",
                                    {"title": "此记录已撤回", "source_path": case.source_path},
-                                   case=case, changed=changed)
+                                   case=case, changed=changed, revisions=revisions)
                 continue
             yield self._render(
                 "case.html", f"cases/{case_id}/",
@@ -280,6 +291,7 @@ class Renderer:
                 steps=self._steps(case),
                 method=self.archive.method_of(case.platform_id),
                 sheet=self.notices.sheet(view),
+                revisions=revisions,
             )
 
     def _steps(self, case: model.Case) -> list[tuple[str, model.Step | None]]:

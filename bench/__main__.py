@@ -19,10 +19,11 @@ from collections.abc import Callable
 from bench import machine
 from bench.build import build_section
 from bench.check import check_section
+from bench.history import history_section
 from bench.search import search_section
 from bench.serve import serve_section
 
-SECTIONS = ("check", "build", "search", "serve")
+SECTIONS = ("check", "build", "search", "serve", "history")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,12 +34,14 @@ def main(argv: list[str] | None = None) -> int:
         "build": lambda: build_section(args.sizes, args.seed),
         "search": lambda: search_section(args.seed),
         "serve": lambda: serve_section(args.seed),
+        "history": lambda: history_section(10_000, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
         "build": "b. build: check, generate, mkdocs, search index",
         "search": "c. search index at 10,000 cases",
         "serve": "d. mkdocs serve at 10,000 cases: from saving an edit to the changed page",
+        "history": "e. revision history at 10,000 cases, three revisions each, against a cold build",
     }
     for name in args.sections:
         body = runners[name]()

@@ -235,9 +235,39 @@ def test_last_changed_is_each_files_newest_commit_day(repo: Repo) -> None:
 
 
 def test_versions_that_are_not_records_do_not_compare() -> None:
-    assert differences.read_version(b"- a list\n", "x.yml", "x") is None
-    assert differences.read_version(b"title: [\n", "x.yml", "x") is None
+    for text in (b"- a list\n", b"title: [\n", b"title: a\ntitle: b\n"):
+        version = differences.read_version(text, "x.yml", "x")
+        assert version is not None
+        with pytest.raises(differences.Unreadable):
+            version.value("title")
+    assert differences.read_version(b"\xff\xfe", "x.yml", "x") is None  # not UTF-8
     assert differences.read_version(None, "x.yml", "x") is None
+
+
+def test_a_file_is_cut_into_its_top_level_fields() -> None:
+    text = ("# 注释\ntitle: 标题\ntopic:\n  source: 其他\n# 中间的注释\n"
+            "steps:\n- step: 一\n\nform: 其他\n")
+    assert differences.cut_sections(text) == {
+        "title": "title: 标题\n", "topic": "topic:\n  source: 其他\n# 中间的注释\n",
+        "steps": "steps:\n- step: 一\n\n", "form": "form: 其他\n"}
+    for whole in ("---\ntitle: a\n", "title: a\n...\n", "'title': a\n", "title: a\ntitle: b\n",
+                  "- a\n", "{title: a}\n"):
+        assert differences.cut_sections(whole) is None, whole
+
+
+def test_only_the_fields_whose_text_differs_are_parsed() -> None:
+    old = differences.read_version(CASE.encode(), "x.yml", "x")
+    new = differences.read_version(CASE.replace("form: 现场协商", "form: 会议协商").encode(),
+                                   "x.yml", "x")
+    assert old is not None and new is not None
+    assert differences.compare(old, new) == (["协商形式 现场协商 → 会议协商"], ["form"])
+    assert set(old.parsed) == set(new.parsed) == {"form"}
+    broken = differences.read_version(CASE.replace("form: 现场协商", "form: [").encode(),
+                                      "x.yml", "x")
+    assert broken is not None
+    with pytest.raises(differences.Unreadable):
+        differences.compare(old, broken)
+    assert differences.compare(broken, new) == (["修改了协商形式"], ["form"])
 
 
 def test_last_changed_reads_names_with_spaces_and_any_file(tmp_path: Path) -> None:
@@ -354,3 +384,20 @@ def test_commit_subjects_and_changes_are_text_on_the_page() -> None:
     assert "议题 “&lt;b&gt;旧&lt;/b&gt;” → “新”" in text
     assert "\x07" not in text and "javascript:" not in text
     assert "<code>aaaaaaa</code>" in text
+
+
+def test_many_cases_compared_in_processes_give_the_same_histories(repo: Repo) -> None:
+    many = [f"2022-anjian-{number}" for number in range(450)]  # above PARALLEL_MIN_FILES
+    for case_id in many:
+        repo.write(f"cases/many/{case_id}.yml", CASE)
+    repo.commit("新增 450 个案例")
+    for case_id in many[::2]:
+        edit(repo, "form: 现场协商", "form: 会议协商", case_id, "many")
+    repo.commit("修改一半案例的协商形式")
+    archive = load_archive(repo.dir, as_of=AS_OF)
+    in_processes = history.read_histories(repo.dir, archive, jobs=2)
+    here = history.read_histories(repo.dir, archive, jobs=1)
+    assert in_processes == here
+    assert [r.changes for r in here.of(many[0])] == [("协商形式 现场协商 → 会议协商",),
+                                                   (FIRST_PUBLISHED,)]
+    assert [r.changes for r in here.of(many[1])] == [(FIRST_PUBLISHED,)]

@@ -103,7 +103,8 @@ class LoadMemo:
         signatures = [_signature(record.path) for record in records]
         stale = [record for record, signature in zip(records, signatures, strict=True)
                  if signature is None or store.get(record.path, (None,))[0] != signature]
-        fresh = dict(zip((r.path for r in stale), _map(function, stale, jobs), strict=True))
+        checked = map_in_processes(function, stale, jobs)
+        fresh = dict(zip((r.path for r in stale), checked, strict=True))
         results = []
         for record, signature in zip(records, signatures, strict=True):
             result = fresh[record.path] if record.path in fresh else store[record.path][1]
@@ -366,7 +367,7 @@ class _ArchiveCheck:
                    jobs: int | None) -> list[Any]:
         memo = self.memo
         if memo is None:
-            return _map(worker, case_files, jobs)
+            return map_in_processes(worker, case_files, jobs)
         context = (self.as_of, self.want_models, worker.index.refs, worker.index.unreliable)
         if memo.case_context != context:
             memo.cases.clear()
@@ -389,7 +390,7 @@ class _ArchiveCheck:
         files: dict[str, RecordFile] = {}
         broken: set[str] = set()
         if self.memo is None:
-            results = _map(_check_platform_file, self.listing.platforms, jobs)
+            results = map_in_processes(_check_platform_file, self.listing.platforms, jobs)
         else:
             results = self.memo.map(self.memo.platforms, _check_platform_file,
                                     self.listing.platforms, jobs)
@@ -613,7 +614,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 
-def _map(function: Callable[[_T], _R], items: list[_T], jobs: int | None) -> list[_R]:
+def map_in_processes(function: Callable[[_T], _R], items: list[_T], jobs: int | None) -> list[_R]:
     """``[function(item) for item in items]``, spread over processes for large inputs.
 
     Falls back to this process when processes are unavailable. On Linux workers

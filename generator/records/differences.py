@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from generator.records import loader, model, privacy, schema
@@ -36,24 +37,91 @@ SHOWN_TEXT_LENGTH: Final = 60  # longer texts are named as changed, not shown
 _BOOLEANS: Final = {"true": "是", "yes": "是", "on": "是", "false": "否", "no": "否", "off": "否"}
 
 
+class Unreadable(Exception):
+    """A version, or one of its fields, no longer parses as a record."""
+
+
 @dataclass(frozen=True)
 class Version:
-    """One version of a case file: its id (the file name) and its values."""
+    """One version of a case file: its id (the file name) and its text, parsed field by field.
+
+    Parsing a file is most of what comparing costs, and an edit rarely touches
+    more than one or two top-level fields. A file written the usual way (each
+    top-level field starting a line of its own) is therefore cut into the text
+    of each field; two versions whose text for a field is the same have the
+    same value there, and only the fields whose text differs are parsed. Any
+    other file is parsed whole.
+    """
 
     case_id: str
-    values: dict[str, Value]
+    document: loader.Document
+    sections: Mapping[str, str] | None  # the text of each top-level field, when cut
+    parsed: dict[str, Value] = field(default_factory=dict, compare=False, repr=False)
+
+    def same_text(self, other: Version, name: str) -> bool:
+        return (self.sections is not None and other.sections is not None
+                and self.sections.get(name) == other.sections.get(name))
+
+    def value(self, name: str) -> Value:
+        """The field's value as plain YAML values; raises Unreadable."""
+        if name not in self.parsed:
+            self.parsed.update(self._parse(name))
+        found = self.parsed[name]
+        if found is _UNREADABLE:
+            raise Unreadable(name)
+        return found
+
+    def _parse(self, name: str) -> dict[str, Value]:
+        if self.sections is None:
+            values = _parse_text(self.document.text, self.document.path)
+            if not isinstance(values, dict):
+                values = _UNREADABLE
+            if values is _UNREADABLE:
+                return {field.name: _UNREADABLE for field in schema.CASE.fields}
+            return {field.name: values.get(field.name) for field in schema.CASE.fields}
+        text = self.sections.get(name)
+        if text is None:
+            return {name: None}
+        values = _parse_text(text, self.document.path)
+        return {name: values.get(name) if isinstance(values, dict) else _UNREADABLE}
+
+
+_UNREADABLE: Final = object()
+# A line that starts a top-level field (no indent, comment, list dash or document marker).
+_TOP_LEVEL: Final = re.compile(r"^(?=[^\s#\-])", re.MULTILINE)
+_KEY: Final = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?:[ \t]|\r?\n|$)")
 
 
 def read_version(data: bytes | None, display: str, case_id: str) -> Version | None:
-    """A version's values, or None when it does not parse as a record any more."""
+    """A version of a case file, or None when it cannot even be read as text."""
     if data is None:
         return None
     try:
-        root = loader.load_bytes(data, display).root
+        document = loader.read_bytes(data, display)
     except RecordError:
         return None
-    values = plain(root)
-    return Version(case_id, values) if isinstance(values, dict) else None
+    return Version(case_id, document, cut_sections(document.text))
+
+
+def cut_sections(text: str) -> dict[str, str] | None:
+    """The text of each top-level field, or None when the file is not written one per line."""
+    preamble, *chunks = _TOP_LEVEL.split(text)
+    if any(line.strip() and not line.lstrip().startswith("#") for line in preamble.splitlines()):
+        return None  # a list, a document marker or anything else before the first field
+    sections: dict[str, str] = {}
+    for chunk in chunks:
+        match = _KEY.match(chunk)
+        if match is None or match.group(1) in sections:
+            return None  # "...", a quoted or odd key, or a key twice: parse the whole file
+        sections[match.group(1)] = chunk
+    return sections
+
+
+def _parse_text(text: str, display: str) -> Value:
+    try:
+        return plain(loader.Document(display, text).root)
+    except RecordError:
+        return _UNREADABLE
 
 
 def plain(node: loader.Node) -> Value:
@@ -65,14 +133,25 @@ def plain(node: loader.Node) -> Value:
 
 
 def compare(old: Version, new: Version) -> tuple[list[str], list[str]]:
-    """The sentences saying what changed, and the top-level fields that changed."""
+    """The sentences saying what changed, and the top-level fields that changed.
+
+    Raises Unreadable when the new version does not parse where it differs.
+    """
     sentences: list[str] = []
     fields: list[str] = []
     if old.case_id != new.case_id:
         sentences.append(f"案例编号 {old.case_id}{ARROW}{new.case_id}")
         fields.append("id")
     for spec in schema.CASE.fields:
-        before, after = old.values.get(spec.name), new.values.get(spec.name)
+        if old.same_text(new, spec.name):
+            continue
+        after = new.value(spec.name)  # Unreadable: the new version cannot be compared
+        try:
+            before = old.value(spec.name)
+        except Unreadable:  # an older version broken in this field: name it, show nothing
+            sentences.append(f"修改了{spec.title}")
+            fields.append(spec.name)
+            continue
         if before == after:
             continue
         fields.append(spec.name)

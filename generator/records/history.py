@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Final
 
 from generator.records import differences, model, privacy
+from generator.records.archive import map_in_processes
 from generator.records.ids import is_valid_id
 from generator.records.revisions import (
     BEIJING,
@@ -163,8 +164,12 @@ def read_blobs(content_dir: Path, blobs: Iterable[str]) -> dict[str, bytes]:
 
 
 def read_histories(content_dir: Path, archive: model.Archive,
-                   git_log: GitLog | None = None) -> Histories:
-    """Every case's revisions, newest first, from ``content_dir``'s git history."""
+                   git_log: GitLog | None = None, jobs: int | None = None) -> Histories:
+    """Every case's revisions, newest first, from ``content_dir``'s git history.
+
+    The comparisons run in ``jobs`` processes (default: one per usable CPU),
+    like the checks of ``load_archive``.
+    """
     git_log = git_log if git_log is not None else read_log(content_dir)
     if git_log.head is None:
         return NO_HISTORY
@@ -173,12 +178,26 @@ def read_histories(content_dir: Path, archive: model.Archive,
     by_id = git_log.by_case_id()
     changes_of = {case_id: _changes_of(case, by_id) for case_id, case in archive.cases.items()}
     blobs = read_blobs(content_dir, (c.blob for changes in changes_of.values() for c in changes))
-    prefix = content_dir.resolve().name + "/"
-    by_case = {
-        case_id: _revisions(archive.cases[case_id], changes, blobs, prefix, git_log.shallow)
-        for case_id, changes in sorted(changes_of.items()) if changes
-    }
-    return Histories(MappingProxyType(by_case), git_log.head, not git_log.shallow)
+    work = _Work(archive, changes_of, blobs, content_dir.resolve().name + "/", git_log.shallow)
+    case_ids = sorted(case_id for case_id, changes in changes_of.items() if changes)
+    found = map_in_processes(work.revisions, case_ids, jobs)
+    return Histories(MappingProxyType(dict(zip(case_ids, found, strict=True))), git_log.head,
+                     not git_log.shallow)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What comparing a case's revisions needs; a forked worker inherits it unpickled."""
+
+    archive: model.Archive
+    changes_of: Mapping[str, list[Change]]
+    blobs: Mapping[str, bytes]
+    prefix: str  # the content folder's name and a slash: how paths are shown
+    shallow: bool
+
+    def revisions(self, case_id: str) -> tuple[Revision, ...]:
+        return _revisions(self.archive.cases[case_id], self.changes_of[case_id], self.blobs,
+                          self.prefix, self.shallow)
 
 
 def _changes_of(case: model.Case, by_id: Mapping[str, list[Change]]) -> list[Change]:
@@ -198,30 +217,38 @@ def _changes_of(case: model.Case, by_id: Mapping[str, list[Change]]) -> list[Cha
 def _revisions(case: model.Case, changes: list[Change], blobs: Mapping[str, bytes],
                prefix: str, shallow: bool) -> tuple[Revision, ...]:
     """The revisions of one case, newest first, each compared with the one before it."""
-    oldest_first = list(reversed(changes))
     revisions: list[Revision] = []
     before: differences.Version | None = None
-    for index, change in enumerate(oldest_first):
+    for change in reversed(changes):
         display = prefix + change.path
         version = differences.read_version(blobs.get(change.blob), display,
                                            case_id_of(change.path) or case.id)
         revision = Revision(change.commit.sha, change.commit.time, _subject(change.commit),
                             display)
-        if index == 0:
+        if not revisions:
             revision = replace(revision, changes=(EARLIER_UNKNOWN if shallow else FIRST_PUBLISHED,))
-        elif version is None:
-            revision = replace(revision, comparable=False, changes=(NOT_COMPARABLE,))
-        elif before is not None:
-            sentences, fields = differences.compare(before, version)
-            revision = replace(revision, changes=tuple(sentences) or (NOTHING_CHANGED,),
-                               fields=tuple(fields))
-        if version is None and index == 0:
-            revision = replace(revision, comparable=False)
+        else:
+            revision = _compared(revision, before, version)
         revisions.append(revision)
-        before = version if version is not None else before
+        if revision.comparable and version is not None:
+            before = version
     if case.withdrawn is not None:  # dates, subjects and commits only
         revisions = [replace(r, changes=(), fields=()) for r in revisions]
     return tuple(reversed(revisions))
+
+
+def _compared(revision: Revision, before: differences.Version | None,
+              version: differences.Version | None) -> Revision:
+    """The revision with what changed since ``before``, the last version that could be read."""
+    if version is None:
+        return replace(revision, comparable=False, changes=(NOT_COMPARABLE,))
+    if before is None:  # every earlier version was unreadable
+        return replace(revision, changes=(FIRST_PUBLISHED,))
+    try:
+        sentences, fields = differences.compare(before, version)
+    except differences.Unreadable:
+        return replace(revision, comparable=False, changes=(NOT_COMPARABLE,))
+    return replace(revision, changes=tuple(sentences) or (NOTHING_CHANGED,), fields=tuple(fields))
 
 
 def _subject(commit: Commit) -> str:

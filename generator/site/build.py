@@ -60,8 +60,8 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         for record in (*archive.cases.values(), *archive.platforms.values())
         if (key := history.record_key(record.source_path, content_dir)) in changed
     }
-    histories = (history.read_histories(content_dir, archive, git_log) if options.git_dates
-                 else revisions.NO_HISTORY)
+    histories = (history.read_histories(content_dir, archive, git_log, options.jobs)
+                 if options.git_dates else revisions.NO_HISTORY)
     files = {**_schemas(), **data_files(archive, histories, options),
              **feed_files(archive, histories, options)}
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "build": "b. build: check, generate, mkdocs, search index",
         "search": "c. search index at 10,000 cases",
         "serve": "d. mkdocs serve at 10,000 cases: from saving an edit to the changed page",
-        "history": "e. revision history at 10,000 cases, three revisions each, against a cold build",
+        "history": "e. revision history: 10,000 cases, three revisions each, and a cold build",
     }
     for name in args.sections:
         body = runners[name]()

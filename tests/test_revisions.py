@@ -29,7 +29,7 @@ from generator.records.revisions import (
     Histories,
     Revision,
 )
-from generator.site import render
+from generator.site import build, render
 from tests import test_render_factory as factory
 from tests.conftest import AS_OF, CASE, PLATFORMS
 from tests.git_repo import FIRST_COMMIT_TIME, Repo
@@ -401,3 +401,15 @@ def test_many_cases_compared_in_processes_give_the_same_histories(repo: Repo) ->
     assert [r.changes for r in here.of(many[0])] == [("协商形式 现场协商 → 会议协商",),
                                                    (FIRST_PUBLISHED,)]
     assert [r.changes for r in here.of(many[1])] == [(FIRST_PUBLISHED,)]
+
+
+def test_a_rebuild_before_a_commit_reuses_the_histories(repo: Repo, tmp_path: Path) -> None:
+    options = Options(as_of=AS_OF)
+    first = build.build_docs(repo.dir, tmp_path / "docs", options)
+    edit(repo, "satisfaction: {满意: 30,", "satisfaction: {满意: 28,")
+    again = build.build_docs(repo.dir, tmp_path / "docs", options, previous=first.rendered)
+    assert again.histories is first.histories
+    repo.commit("更正人数")
+    after = build.build_docs(repo.dir, tmp_path / "docs", options, previous=again.rendered)
+    assert [r.changes for r in after.histories.of(CASE_ID)] == [
+        ("群众评议“满意” 30 → 28",), (FIRST_PUBLISHED,)]

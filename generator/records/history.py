@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -183,6 +183,13 @@ def read_histories(content_dir: Path, archive: model.Archive,
     found = map_in_processes(work.revisions, case_ids, jobs)
     return Histories(MappingProxyType(dict(zip(case_ids, found, strict=True))), git_log.head,
                      not git_log.shallow)
+
+
+def reuse_key(git_log: GitLog, archive: model.Archive) -> Hashable:
+    """What a case's revisions depend on besides the commits: two builds with the same key
+    have the same histories (a preview's rebuild after an edit not yet committed)."""
+    return git_log.head, git_log.shallow, tuple(sorted(
+        (case.id, case.former_ids, case.withdrawn is not None) for case in archive.cases.values()))
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,13 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         for record in (*archive.cases.values(), *archive.platforms.values())
         if (key := history.record_key(record.source_path, content_dir)) in changed
     }
-    histories = (history.read_histories(content_dir, archive, git_log, options.jobs)
-                 if options.git_dates else revisions.NO_HISTORY)
+    history_key = history.reuse_key(git_log, archive) if options.git_dates else None
+    if not options.git_dates:
+        histories = revisions.NO_HISTORY
+    elif previous is not None and previous.history_key == history_key:
+        histories = previous.histories  # a rebuild before anything was committed
+    else:
+        histories = history.read_histories(content_dir, archive, git_log, options.jobs)
     files = {**_schemas(), **data_files(archive, histories, options),
              **feed_files(archive, histories, options)}
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
@@ -69,6 +74,7 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
     renderer = render.Renderer(archive, options, extras)
     rendered = changes.Rendered(archive, renderer.category_slugs, last_changed,
                                 (options, as_of, histories),
+                                histories=histories, history_key=history_key,
                                 categories=tuple(renderer.categories),
                                 page_size=options.page_size)
     renderer.only = changes.pages_to_render(previous, rendered)

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from generator.records import model
+from generator.records.revisions import NO_HISTORY, Histories
 from generator.site import indexes
 
 # Pages about the whole archive: always rendered again.
@@ -55,6 +56,8 @@ class Rendered:
     documents: frozenset[str] = frozenset()  # the docs tree's files after the build
     categories: tuple[indexes.Category, ...] = ()  # as rendered, with their addresses
     page_size: int = indexes.PAGE_SIZE
+    histories: Histories = NO_HISTORY  # the revisions the pages show, and what they came from
+    history_key: Hashable = None
 
 
 def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str], bool] | None:

@@ -23,6 +23,7 @@ import difflib
 import gc
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -634,7 +635,8 @@ def map_in_processes(function: Callable[[_T], _R], items: list[_T], jobs: int | 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                  initializer=_install, initargs=(function,)) as pool:
             return list(pool.map(_call_installed, items, chunksize=chunk))
-    except (OSError, ValueError, BrokenProcessPool):  # no processes here: do it ourselves
+    except (OSError, ValueError, TypeError, pickle.PicklingError, BrokenProcessPool):
+        # no processes here, or a function a fork server cannot be sent: do it ourselves
         return [function(item) for item in items]
 
 

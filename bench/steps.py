@@ -3,6 +3,7 @@
     python -m bench.steps generate MKDOCS_YML     # the generator alone (bench.project)
     python -m bench.steps archive OUT CASES SEED  # a synthetic archive (bench.synth)
     python -m bench.steps history CONTENT         # every case's revisions (bench.history)
+    python -m bench.steps data CONTENT OUT        # the open data files (bench.data)
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ def main(argv: list[str]) -> int:
             print(synth.write_archive(Path(out), int(cases), int(seed)))
         case ["history", content]:
             _history(Path(content))
+        case ["data", content, out]:
+            _data(Path(content), Path(out))
         case _:
             print(__doc__, file=sys.stderr)
             return 2
@@ -40,6 +43,35 @@ def _history(content: Path) -> None:
     revisions = sum(len(found) for found in histories.by_case.values())
     print(f"{len(histories.by_case)} cases, {revisions} revisions")
     print(f"history seconds: {seconds:.3f}")
+
+
+
+def _data(content: Path, out: Path) -> None:
+    """Load the archive and make up its history (timed apart), then the open data files
+    (timed), written into ``out``; then the files again with what the first run kept, as
+    a preview's rebuild after an edit makes them (``DataMemo``)."""
+    from bench.data import SITE_URL, synthetic_histories
+    from generator.data.files import FOLDER, data_files
+    from generator.data.memo import DataMemo
+    from generator.options import Options
+    from generator.records.archive import load_archive
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    archive = load_archive(content, as_of=synth.AS_OF)
+    histories = synthetic_histories(archive)
+    print(f"load seconds: {time.perf_counter() - wall:.3f}")
+    print(f"load cpu seconds: {time.process_time() - cpu:.3f}")
+    options, memo = Options(site_url=SITE_URL, site_name="基层协商档案"), DataMemo()
+    wall, cpu = time.perf_counter(), time.process_time()
+    files = data_files(archive, histories, options, memo)
+    print(f"data seconds: {time.perf_counter() - wall:.3f}")
+    print(f"data cpu seconds: {time.process_time() - cpu:.3f}")
+    wall = time.perf_counter()
+    data_files(archive, histories, options, memo)
+    print(f"kept seconds: {time.perf_counter() - wall:.3f}")
+    out.mkdir(parents=True, exist_ok=True)
+    for path, data in files.items():
+        (out / path.removeprefix(FOLDER)).write_bytes(data)
 
 
 if __name__ == "__main__":

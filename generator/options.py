@@ -40,6 +40,9 @@ class Options:
     # generated pages, parts of the theme that come out the same for many pages).
     # Off only to prove, in a test, that the pages come out the same.
     shortcuts: bool = plugin_option(True)
+    # The licence of the open data at /data/: an SPDX identifier that
+    # generator/data/licences.py knows (its title and address come from there).
+    data_license: str = plugin_option("CC-BY-4.0")
 
     # From the engine's configuration.
     site_name: str = "协商档案"

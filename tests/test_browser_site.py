@@ -29,6 +29,7 @@ PAGES = {
     "platforms": "platforms/",
     "category": "categories/laojiu-xiaoqu/",
     "follow-up": "follow-up/",
+    "data": "data/",
 }
 
 

@@ -27,11 +27,13 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from generator.data.memo import DataMemo
 from generator.engine.config import XieshangConfig, options_for
 from generator.engine.preview_index import BackgroundIndex
 from generator.engine.search_job import SearchJob
 from generator.engine.shortcuts import HeldPage, RenderedOnce
 from generator.engine.site_url import public_site_url
+from generator.feeds import addresses as feeds
 from generator.options import Options
 from generator.records import history
 from generator.records.archive import LoadMemo
@@ -58,6 +60,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.serving = False
         self.rendered: changes.Rendered | None = None  # the last build's, kept while serving
         self.load_memo: LoadMemo | None = None  # what each record file gave, kept while serving
+        self.data_memo: DataMemo | None = None  # each case's open data lines, kept while serving
         self.indexer: BackgroundIndex | None = None
         self.search_job: SearchJob | None = None  # `mkdocs build`: indexing while the engine runs
         self.site_files: frozenset[str] | None = None  # what the last build wrote into site_dir
@@ -68,6 +71,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         so for plugins with this method), and with it what the last build rendered."""
         self.serving = command == "serve"
         self.load_memo = LoadMemo() if self.serving else None
+        self.data_memo = DataMemo() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -85,7 +89,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         started = time.perf_counter()
         try:
             result = build.build_docs(self.content_dir, self.build_dir, self.options,
-                                      previous=self.rendered, memo=self.load_memo)
+                                      previous=self.rendered, memo=self.load_memo,
+                                      data_memo=self.data_memo)
         except RecordError as error:
             for problem in error.problems:
                 print(problem.as_text(), file=sys.stderr)
@@ -105,6 +110,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.hand_written = result.pages
         config.docs_dir = str(self.build_dir)
         config.extra["xieshang_demo"] = self.options.demo
+        config.extra["xieshang_feed"] = _site_feed(self.options)
         built_from = result.histories.built_from
         config.extra["xieshang_commit"] = built_from
         config.extra["xieshang_commit_url"] = (
@@ -232,6 +238,13 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         source = f"{self.content_in_repo}/{below}"
         base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
         return base + quote(str(source))
+
+
+def _site_feed(options: Options) -> dict[str, str] | None:
+    """The feed every page announces in its head (``main.html``): the cases feed, if any."""
+    if not feeds.enabled(options):
+        return None
+    return {"href": feeds.CASES, "title": feeds.cases_title(options.site_name)}
 
 
 def _delete_from_site(site_dir: Path, uris: frozenset[str]) -> None:

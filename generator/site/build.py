@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.data.files import data_files
+from generator.data.memo import DataMemo
 from generator.feeds.atom import feed_files
 from generator.options import Options
 from generator.records import archive as archive_module
@@ -40,13 +41,15 @@ class BuildResult:
 
 def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
                previous: changes.Rendered | None = None,
-               memo: archive_module.LoadMemo | None = None) -> BuildResult:
+               memo: archive_module.LoadMemo | None = None,
+               data_memo: DataMemo | None = None) -> BuildResult:
     """Validate ``content_dir`` and write the docs tree into ``out_dir``.
 
     For rebuilds (``mkdocs serve``): ``previous`` is what the last build into
     the same ``out_dir`` rendered from (``BuildResult.rendered``); pages no
     edit since then can reach are kept as they are instead of rendered again
-    (``changes``). ``memo`` keeps what each record file gave the last load.
+    (``changes``). ``memo`` keeps what each record file gave the last load,
+    ``data_memo`` each case's lines in the open data files.
     """
     options = options or Options()
     as_of = options.as_of or archive_module.as_of_day()
@@ -67,7 +70,7 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         histories = previous.histories  # a rebuild before anything was committed
     else:
         histories = history.read_histories(content_dir, archive, git_log, options.jobs)
-    files = {**_schemas(), **data_files(archive, histories, options),
+    files = {**_schemas(), **data_files(archive, histories, options, data_memo),
              **feed_files(archive, histories, options)}
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
                            files=files, histories=histories)

@@ -31,6 +31,8 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
+from generator.data import files as data_files
+from generator.feeds import addresses as feeds
 from generator.options import Options
 from generator.printing import notices
 from generator.records import model
@@ -43,7 +45,7 @@ GENERATED_MARKER = ".xieshang-generated"
 
 # Paths of generated pages; a hand-written page may not take one of these names.
 RESERVED_PAGES = frozenset({"index.md", "cases", "platforms", "categories", "years", "follow-up",
-                            "assets", "schemas", "search", "pagefind"})
+                            "assets", "schemas", "search", "pagefind", "feeds", "data"})
 
 STATUS_CLASS = {
     model.ANNOUNCED: "announced",
@@ -117,6 +119,12 @@ def relative(target: str, here: str) -> str:
     return path or "./"
 
 
+def relative_file(target: str, here: str) -> str:
+    """Link from the page at URL path ``here`` to the file ``target`` (like ``feeds/a.xml``)."""
+    folder, _, name = target.rpartition("/")
+    return relative(folder + "/" if folder else "", here) + name
+
+
 def commit_url(repo_url: str | None, commit: str) -> str | None:
     """The commit's page on the repository host (GitHub, Gitea and Forgejo: ``/commit/<sha>``)."""
     base = safe_url(repo_url) if repo_url else None
@@ -167,6 +175,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(search_fields.JINJA_GLOBALS)
     env.globals.update(
         href=jinja2.pass_context(lambda ctx, target: relative(target, ctx["here"])),
+        file_href=jinja2.pass_context(lambda ctx, target: relative_file(target, ctx["here"])),
         status_class=STATUS_CLASS,
         safe_url=safe_url,
         page_url=indexes.page_url,
@@ -218,6 +227,7 @@ class Renderer:
         self.category_slugs = indexes.category_slugs(self.categories)
         self.env.globals["category_slug"] = self.category_slugs
         self.notices = notices.Notices(archive, options.site_url)
+        self.feeds = feeds.enabled(options)
 
     def documents(self) -> Iterator[Document]:
         yield from self.home()
@@ -229,6 +239,7 @@ class Renderer:
         yield from self.year_pages()
         yield from self.follow_up_pages()
         yield self.search_page()
+        yield self.data_page()
         for name, data in sorted(self.extras.pages.items()):
             yield name, data
         for name, data in sorted(self.extras.files.items()):
@@ -250,11 +261,19 @@ class Renderer:
         return index_path(url), page(self.env.get_template(name), meta, here=url, **context)
 
     def _listing(self, name: str, base: str, entries: list[Any], title: str,
-                 **context: Any) -> Iterator[Document]:
+                 meta: Mapping[str, Any] | None = None, **context: Any) -> Iterator[Document]:
         for listing in indexes.paginate(base, entries, self.options.page_size):
             page_title = _numbered(title, listing.number)
-            yield self._render(name, listing.url, {"title": page_title}, page=listing,
-                               title=page_title, **context)
+            yield self._render(name, listing.url, {"title": page_title, **(meta or {})},
+                               page=listing, title=page_title, **context)
+
+    def _feed(self, path: str) -> str | None:
+        """The feed a page links to, or None when the build has no feeds (no site_url)."""
+        return path if self.feeds else None
+
+    def _feed_meta(self, path: str, title: str) -> dict[str, str]:
+        """Front matter naming the feed a page announces in its head (theme_overrides/main.html)."""
+        return {"feed": path, "feed_title": title} if self.feeds else {}
 
     def home(self) -> Iterator[Document]:
         archive = self.archive
@@ -265,6 +284,7 @@ class Renderer:
             latest=indexes.latest(archive),
             announced=indexes.announced(archive),
             open_count=len(indexes.open_items(archive)),
+            feed=self._feed(feeds.CASES),
         )
 
     def case_pages(self) -> Iterator[Document]:
@@ -316,6 +336,7 @@ class Renderer:
             method = archive.method_of(platform_id)
             owner = next(p for p in (platform, *archive.ancestors(platform_id))
                          if p.method is method) if method else None
+            feed = feeds.platform_feed(platform_id)
             for listing in indexes.paginate(f"platforms/{platform_id}/", below[platform_id],
                                             self.options.page_size):
                 if self._skipped(listing.url):
@@ -325,13 +346,15 @@ class Renderer:
                     "platform.html", listing.url,
                     {"title": _numbered(platform.name, listing.number),
                      "source_path": platform.source_path,
-                     "description": _description(platform.description)},
+                     "description": _description(platform.description),
+                     **self._feed_meta(feed, feeds.PLATFORM_LINK_TITLE)},
                     platform=platform, page=listing, method=method, method_owner=owner,
                     chain=list(reversed(archive.ancestors(platform_id))),
                     children=indexes.sorted_children(archive, platform_id),
                     figures=archive.figures(platform_id),
                     groups=indexes.group_by_year(listing.entries),
                     print_bundle=self.notices.bundle(platform_id),
+                    feed=self._feed(feed),
                 )
 
     def print_bundle_pages(self) -> Iterator[Document]:
@@ -374,13 +397,22 @@ class Renderer:
                                    year=year, page=listing)
 
     def follow_up_pages(self) -> Iterator[Document]:
+        title = feeds.follow_up_title(self.options.site_name)
         yield from self._listing("follow_up.html", "follow-up/", indexes.open_items(self.archive),
-                                 "跟踪督办")
+                                 "跟踪督办", self._feed_meta(feeds.FOLLOW_UP, title),
+                                 feed=self._feed(feeds.FOLLOW_UP))
 
     def search_page(self) -> Document:
         return self._render("search.html", "search/", {"title": "搜索", "hide": ["toc"]},
                             status_order=model.CASE_STATUSES, form_order=model.FORMS,
                             source_order=model.TOPIC_SOURCES)
+
+    def data_page(self) -> Document:
+        """数据下载 at data/: every file of the open data and every column, from their
+        declarations (``generator.data``); nothing on it depends on a case."""
+        return self._render("data.html", data_files.FOLDER, {"title": "数据下载"},
+                            **data_files.guide(self.options), as_of=self.archive.as_of,
+                            commit=self.extras.histories.built_from)
 
 
 def _numbered(title: str, number: int) -> str:

@@ -29,7 +29,7 @@ from typing import Final
 
 from generator.records import differences, model, privacy
 from generator.records.archive import map_in_processes
-from generator.records.ids import is_valid_id
+from generator.records.published import case_id_of, first_line, git
 from generator.records.revisions import (
     BEIJING,
     EARLIER_UNKNOWN,
@@ -45,8 +45,6 @@ log = logging.getLogger("generator.history")
 
 _LOG_ARGS: Final = ("log", "-z", "--no-renames", "--raw", "--no-abbrev", "--relative",
                     "--format=%x01%H%x02%ct%x02%s", "--", ".")
-_CASES: Final = "cases/"
-_SUFFIX: Final = ".yml"
 _NO_BLOB: Final = "0" * 40
 SHALLOW_WARNING: Final = (
     "这是浅克隆（shallow clone），git 历史不完整：案例页的修订记录只列出已取得的提交。"
@@ -98,16 +96,16 @@ class GitLog:
 def read_log(content_dir: Path) -> GitLog:
     """The content folder's history; empty outside a git checkout or without git."""
     try:
-        probe = _git(content_dir, "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD")
+        probe = git(content_dir, "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD")
     except OSError:
         log.warning("找不到 git 命令：页面不显示修改日期和修订记录")
         return GitLog()
     if probe.returncode != 0:  # not a checkout, or no commit yet
         return GitLog()
     shallow_line, head = probe.stdout.decode().split()[:2]
-    result = _git(content_dir, *_LOG_ARGS)
+    result = git(content_dir, *_LOG_ARGS)
     if result.returncode != 0:
-        log.warning("读取 git 历史失败（%s）：页面不显示修订记录", _first_line(result.stderr))
+        log.warning("读取 git 历史失败（%s）：页面不显示修订记录", first_line(result.stderr))
         return GitLog(head=head)
     changes = tuple(parse_log(result.stdout.decode("utf-8", errors="replace")))
     return GitLog(changes, head, shallow_line == "true")
@@ -130,14 +128,6 @@ def parse_log(output: str) -> Iterator[Change]:
             path = next(tokens, "")
             if status != "D" and blob != _NO_BLOB:
                 yield Change(commit, order, path, blob)
-
-
-def case_id_of(path: str) -> str | None:
-    """The case id of a path below the content folder, or None for any other file."""
-    if not (path.startswith(_CASES) and path.endswith(_SUFFIX)) or "/." in path:
-        return None
-    stem = path[path.rfind("/") + 1 : -len(_SUFFIX)]
-    return stem if is_valid_id(stem) else None
 
 
 def read_blobs(content_dir: Path, blobs: Iterable[str]) -> dict[str, bytes]:
@@ -280,12 +270,3 @@ def record_key(source_path: str, content_dir: Path) -> str:
             index = len(parts) - 1 - parts[::-1].index(content_dir.name)
             return PurePosixPath(*parts[index + 1 :]).as_posix()
         return path.as_posix()
-
-
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False)
-
-
-def _first_line(stderr: bytes) -> str:
-    lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
-    return lines[0].removeprefix("fatal: ").strip() if lines else ""

@@ -119,7 +119,7 @@ class PendingHistory:
             self.output.seek(0)
             self.errors.seek(0)
             if returncode != 0:
-                return History(warning=f"读取 git 历史失败（{_first_line(self.errors.read())}），"
+                return History(warning=f"读取 git 历史失败（{first_line(self.errors.read())}），"
                                        "无法核对已发布案例的地址，跳过这项检查")
             output = self.output.read().decode("utf-8", errors="surrogateescape")
         return History(parse_log(output), _SHALLOW if self.shallow else None)
@@ -132,14 +132,14 @@ def start_history(content_dir: Path) -> PendingHistory:
     commit, is it shallow), then ``log``, linear in the history.
     """
     try:
-        probe = _git(content_dir, "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD")
+        probe = git(content_dir, "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD")
     except OSError:
         return PendingHistory(content_dir, History(
             warning="找不到 git 命令，无法核对已发布案例的地址，跳过这项检查"))
     if probe.returncode == 1:  # a repository without a commit: nothing was published yet
         return PendingHistory(content_dir, History())
     if probe.returncode != 0:
-        reason = _first_line(probe.stderr) or "不是 git 仓库"
+        reason = first_line(probe.stderr) or "不是 git 仓库"
         return PendingHistory(content_dir, History(warning=(
             f"{content_dir} 不在 git 仓库中（{reason}），无法核对已发布案例的地址，跳过这项检查")))
     # Closed by PendingHistory.result(): they outlive this function.
@@ -150,11 +150,11 @@ def start_history(content_dir: Path) -> PendingHistory:
     return PendingHistory(content_dir, None, process, output, errors, shallow)
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, check=False)
 
 
-def _first_line(stderr: bytes) -> str:
+def first_line(stderr: bytes) -> str:
     lines = stderr.decode("utf-8", errors="replace").strip().splitlines()
     return lines[0].removeprefix("fatal: ").strip() if lines else ""
 

@@ -143,6 +143,11 @@ class ContentTree:
         path.write_bytes(data)
         return path
 
+    def write_platforms(self) -> None:
+        """The tiny archive's three platforms (``PLATFORMS``)."""
+        for platform_id, text in PLATFORMS.items():
+            self.write(f"platforms/{platform_id}.yml", text)
+
     def check(self, *paths: Path, as_of: dt.date = AS_OF) -> list[str]:
         from generator.records.archive import check_paths
 
@@ -154,7 +159,6 @@ class ContentTree:
 def content(tmp_path: Path) -> ContentTree:
     """A valid archive: the three platforms and content/cases/2022-sample.yml."""
     tree = ContentTree(tmp_path)
-    for platform_id, text in PLATFORMS.items():
-        tree.write(f"platforms/{platform_id}.yml", text)
+    tree.write_platforms()
     tree.write("cases/2022-sample.yml", CASE)
     return tree

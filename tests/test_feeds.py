@@ -36,7 +36,7 @@ from generator.records.revisions import (
 from generator.site import render
 from generator.site.build import build_docs, hand_written_pages
 from tests import test_render_factory as factory
-from tests.conftest import AS_OF, CASE, PLATFORMS
+from tests.conftest import AS_OF, CASE
 from tests.git_repo import Repo
 from tests.test_site_helpers import (
     ROOT,
@@ -479,8 +479,7 @@ def _add_follow_up(repo: Repo) -> None:
 
 def test_feeds_from_a_git_history(tmp_path: Path) -> None:
     repo = Repo.create(tmp_path / "repo")
-    for platform_id, text in PLATFORMS.items():
-        repo.write(f"platforms/{platform_id}.yml", text)
+    repo.write_platforms()
     repo.write("cases/yingze/2022-jishui.yml", CASE)
     repo.write("cases/yingze/2022-loushui.yml", CASE.replace("机电小区地下室漏水", "三号楼漏水"))
     first = repo.commit("两个案例")

@@ -38,7 +38,7 @@ from generator.records.revisions import BEIJING, NO_HISTORY, Histories, Revision
 from generator.site import render
 from generator.site.build import build_docs
 from tests import test_render_factory as factory
-from tests.conftest import AS_OF, CASE, PLATFORMS, ContentTree
+from tests.conftest import AS_OF, CASE, ContentTree
 from tests.git_repo import Repo
 from tests.test_site import assert_semantic
 from tests.test_site_helpers import ROOT, Build, build_site
@@ -561,8 +561,7 @@ def test_the_page_is_one_raw_html_block_made_from_the_declarations() -> None:
 
 def test_revisions_csv_from_a_crafted_git_history(tmp_path: Path) -> None:
     repo = Repo.create(tmp_path / "repo")
-    for platform_id, text in PLATFORMS.items():
-        repo.write(f"platforms/{platform_id}.yml", text)
+    repo.write_platforms()
     repo.write("cases/yingze/2022-jishui.yml", CASE)
     repo.write("cases/yingze/2022-dianti.yml", CASE.replace("机电小区地下室漏水", "加装电梯"))
     repo.commit("新增两个案例")

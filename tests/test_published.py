@@ -23,7 +23,7 @@ from generator.records import published
 from generator.records.archive import check_paths, load_archive
 from generator.records.problems import RecordError
 from tests.browser import StaticServer
-from tests.conftest import AS_OF, CASE, PLATFORMS
+from tests.conftest import AS_OF, CASE
 from tests.git_repo import Repo
 from tests.test_site_helpers import Build, build_site, parse
 
@@ -37,8 +37,7 @@ WITHDRAWN = "withdrawn:\n  date: 2023-01-05\n  reason: 与 2022-jishui 重复，
 def repo(tmp_path: Path) -> Repo:
     """The tiny archive with three cases, committed once."""
     repo = Repo.create(tmp_path / "repo")
-    for platform_id, text in PLATFORMS.items():
-        repo.write(f"platforms/{platform_id}.yml", text)
+    repo.write_platforms()
     for case_id in CASE_IDS:
         repo.write(f"cases/yingze/{case_id}.yml", CASE)
     repo.commit("三个案例")

@@ -31,7 +31,7 @@ from generator.records.revisions import (
 )
 from generator.site import build, render
 from tests import test_render_factory as factory
-from tests.conftest import AS_OF, CASE, PLATFORMS
+from tests.conftest import AS_OF, CASE
 from tests.git_repo import FIRST_COMMIT_TIME, Repo
 from tests.record_text import replace_once
 from tests.test_site_helpers import Build, build_site
@@ -43,8 +43,7 @@ FOLLOW_UP = ("  - date: 2022-09-15\n    item: 1\n    status: 已完成\n    note
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     repo = Repo.create(tmp_path / "repo")
-    for platform_id, text in PLATFORMS.items():
-        repo.write(f"platforms/{platform_id}.yml", text)
+    repo.write_platforms()
     repo.write(f"cases/yingze/{CASE_ID}.yml", CASE)
     repo.commit("新增机电小区地下室漏水案例")
     return repo
@@ -305,8 +304,7 @@ OTHER = "2023-dianti"
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Repo]:
     """A site built from a history with edits, personal data removed, and a withdrawal."""
     repo = Repo.create(tmp_path_factory.mktemp("built") / "repo")
-    for platform_id, text in PLATFORMS.items():
-        repo.write(f"platforms/{platform_id}.yml", text)
+    repo.write_platforms()
     repo.write(f"cases/yingze/{CASE_ID}.yml", CASE)
     repo.write(f"cases/yingze/{OTHER}.yml", CASE.replace("机电小区地下室漏水", "加装电梯"))
     repo.commit("新增两个案例")

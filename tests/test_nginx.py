@@ -176,6 +176,24 @@ def test_pagefind_files_have_their_types_and_are_not_compressed_twice(
     assert entry.getheader("Content-Type") == "application/json; charset=utf-8"
 
 
+def test_feeds_and_open_data_have_their_types(nginx: StaticServer) -> None:
+    """Feed readers recognise Atom by its type; CSV and the checksums are text in UTF-8."""
+    platform_feed = sorted(nginx.directory.glob("platforms/*/feed.xml"))[0] \
+        .relative_to(nginx.directory).as_posix()
+    expected = {
+        "feeds/cases.xml": "application/atom+xml; charset=utf-8",
+        platform_feed: "application/atom+xml; charset=utf-8",
+        platform_feed.replace("feed.xml", "sitemap.xml"): "text/xml; charset=utf-8",
+        "data/cases.csv": "text/csv; charset=utf-8",
+        "data/SHA256SUMS": "text/plain; charset=utf-8",
+        "data/cases.json": "application/json; charset=utf-8",
+    }
+    for path, content_type in expected.items():
+        response = get(nginx, PREFIX + path)
+        assert (response.status, response.getheader("Content-Type")) == (200, content_type), path
+        assert response.getheader("Cache-Control") == "no-cache", path
+
+
 def test_the_sub_path_has_its_own_404_page(nginx: StaticServer) -> None:
     missing = get(nginx, PREFIX + "cases/no-such-case/", gzip=False)
     assert missing.status == 404

@@ -539,11 +539,14 @@ def test_the_page_lists_every_column_of_every_file(site: Build) -> None:
         assert (site.site / "data" / name).is_file()
 
 
-def test_the_home_page_and_the_navigation_lead_to_the_page(site: Build) -> None:
+def test_the_home_page_the_navigation_and_the_footer_lead_to_the_page(site: Build) -> None:
     home = site.page("")
     assert any(a.attrs.get("href") == "data/" and a.text == "数据下载" for a in home.find("a"))
     assert "数据下载" in [a.text.strip() for a in site.page("cases/2022-jidian-xiaoqu-jishui/")
                           .find("a", class_="md-nav__link")]
+    for url, to_data in (("", "./data/"), ("cases/2022-jidian-xiaoqu-jishui/", "../../data/")):
+        footer_links = site.page(url).find("a", class_="xs-colophon__data")
+        assert [(a.attrs["href"], a.text) for a in footer_links] == [(to_data, "数据下载")]
 
 
 def test_the_page_is_one_raw_html_block_made_from_the_declarations() -> None:

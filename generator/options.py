@@ -43,6 +43,9 @@ class Options:
     # The licence of the open data at /data/: an SPDX identifier that
     # generator/data/licences.py knows (its title and address come from there).
     data_license: str = plugin_option("CC-BY-4.0")
+    # Warn when the built site is larger than this many MB (10^6 bytes): GitHub Pages
+    # publishes at most 1 GB. 0 turns the warning off (a site published elsewhere).
+    size_warning_mb: int = plugin_option(1000)
 
     # From the engine's configuration.
     site_name: str = "协商档案"

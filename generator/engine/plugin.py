@@ -28,6 +28,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from generator.data.memo import DataMemo
+from generator.engine import site_size
 from generator.engine.config import XieshangConfig, options_for
 from generator.engine.preview_index import BackgroundIndex
 from generator.engine.search_job import SearchJob
@@ -148,14 +149,21 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.removed)
         job, self.search_job = self.search_job, None
-        if job is None:
-            return
-        try:
-            report = job.wait()
-            pagefind.install(job.bundle, site_dir)
-        except (pagefind.SearchIndexError, OSError) as error:
-            raise PluginError(f"xieshang: {error}") from None
-        log.info("xieshang: 搜索索引 %s", report)
+        if job is not None:
+            try:
+                report = job.wait()
+                pagefind.install(job.bundle, site_dir)
+            except (pagefind.SearchIndexError, OSError) as error:
+                raise PluginError(f"xieshang: {error}") from None
+            log.info("xieshang: 搜索索引 %s", report)
+        if not self.serving:
+            self._check_size(site_dir)
+
+    def _check_size(self, site_dir: Path) -> None:
+        size = site_size.measure(site_dir)
+        message = site_size.warning(size, self.options.size_warning_mb)
+        if message is not None:
+            log.warning("xieshang: %s", message)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.search_job is not None:

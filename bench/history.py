@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import formats, project, synth, table
 from bench.archives import OUT, ensure_archive
 from bench.build import _build_ours, _clean
+from bench.machine import ROOT
 from bench.measure import progress, run
 
 TARGET_SHARE = 0.10  # of the cold build
@@ -38,7 +39,7 @@ def history_section(cases: int, seed: int) -> str:
     env = synth.source_date_env()
     step = run(f"[{cases:,}] history step alone",
                [sys.executable, "-m", "bench.steps", "history", work / "content"],
-               cwd=work, env=env, log=work / "logs" / "history.log")
+               cwd=ROOT, env=env, log=work / "logs" / "history.log")
     reported = _reported_seconds(step.log)
     config = project.prepare_site_dir(work)
     build = _build_ours(work, config, env, cases)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -337,3 +338,50 @@ def test_display_paths_do_not_depend_on_the_working_directory(
 def test_text_paths_split_file_names_as_pathlib_does(name: str) -> None:
     path = os.path.join("content", "cases", name)
     assert archive._stem_and_suffix(path) == (Path(path).stem, Path(path).suffix)
+
+
+# Worker processes.
+
+_PARENT = os.getpid()
+
+
+def _fails_in_a_worker(item: int) -> int:
+    if os.getpid() != _PARENT:
+        raise ValueError(f"item {item}")
+    return item
+
+
+def _dies_in_a_worker(item: int) -> int:
+    if os.getpid() != _PARENT:
+        os._exit(1)
+    return item * 2
+
+
+def test_an_error_in_a_worker_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not swallowed and run again here, which would hide a defect behind the double cost."""
+    monkeypatch.setattr(archive, "PARALLEL_MIN_FILES", 2)
+    with pytest.raises(ValueError, match="item"):
+        archive.map_in_processes(_fails_in_a_worker, list(range(8)), 2)
+
+
+def test_a_pool_whose_workers_die_falls_back_to_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "PARALLEL_MIN_FILES", 2)
+    assert archive.map_in_processes(_dies_in_a_worker, list(range(8)), 2) == [
+        0, 2, 4, 6, 8, 10, 12, 14]
+
+
+def test_a_function_a_fork_server_cannot_be_sent_runs_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another thread running (``mkdocs serve``) workers come from a fork server,
+    which must be sent the function: a closure cannot be."""
+    monkeypatch.setattr(archive, "PARALLEL_MIN_FILES", 2)
+    offset = 3
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert archive.map_in_processes(lambda item: item + offset, [1, 2, 3], 2) == [4, 5, 6]
+    finally:
+        stop.set()
+        thread.join()

@@ -618,10 +618,13 @@ _R = TypeVar("_R")
 def map_in_processes(function: Callable[[_T], _R], items: list[_T], jobs: int | None) -> list[_R]:
     """``[function(item) for item in items]``, spread over processes for large inputs.
 
-    Falls back to this process when processes are unavailable. On Linux workers
-    are forked (fast), but from a fork server when other threads run (``mkdocs
-    serve``): forking a threaded process can copy a lock in its held state.
-    Elsewhere they are spawned, Python's default there.
+    Falls back to this process when processes are unavailable (no semaphores,
+    a pool that breaks) or when ``function`` cannot be sent to a process that
+    was not forked from this one. An exception that ``function`` raises in a
+    worker reaches the caller as it is. On Linux workers are forked (fast),
+    but from a fork server when other threads run (``mkdocs serve``): forking
+    a threaded process can copy a lock in its held state. Elsewhere they are
+    spawned, Python's default there.
     """
     jobs = jobs if jobs is not None else _usable_cpus()
     if jobs <= 1 or len(items) < PARALLEL_MIN_FILES:
@@ -630,14 +633,28 @@ def map_in_processes(function: Callable[[_T], _R], items: list[_T], jobs: int | 
         method = "fork" if threading.active_count() == 1 else "forkserver"
     else:
         method = "spawn"
+    if method != "fork" and not _can_be_sent(function):
+        return [function(item) for item in items]
     chunk = max(1, len(items) // (jobs * 24))  # small chunks: no worker idles at the end
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                                 initializer=_install, initargs=(function,)) as pool:
-            return list(pool.map(_call_installed, items, chunksize=chunk))
-    except (OSError, ValueError, TypeError, pickle.PicklingError, BrokenProcessPool):
-        # no processes here, or a function a fork server cannot be sent: do it ourselves
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                   initializer=_install, initargs=(function,))
+    except (OSError, ValueError):  # no processes here
         return [function(item) for item in items]
+    try:
+        with pool:
+            return list(pool.map(_call_installed, items, chunksize=chunk))
+    except BrokenProcessPool:  # a worker could not start, or was killed
+        return [function(item) for item in items]
+
+
+def _can_be_sent(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` pickles, as a fork server or a spawned worker needs it to."""
+    try:
+        pickle.dumps(function)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def _usable_cpus() -> int:

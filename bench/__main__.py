@@ -23,10 +23,11 @@ from bench.check import check_section
 from bench.data import data_section
 from bench.feeds import feeds_section
 from bench.history import history_section
+from bench.pages import pages_section
 from bench.search import search_section
 from bench.serve import serve_section
 
-SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds")
+SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": lambda: history_section(10_000, args.seed),
         "data": lambda: data_section(tuple(args.data_sizes), args.seed),
         "feeds": lambda: feeds_section(seed=args.seed),
+        "pages": lambda: pages_section(10_000, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": "e. revision history: 10,000 cases, three revisions each, and a cold build",
         "data": "f. open data at /data/: data_files alone, and each file's size",
         "feeds": "g. Atom feeds at 10,000 and 100,000 cases: feed_files alone",
+        "pages": "h. bytes per case page at 10,000 cases, and its largest parts",
     }
     for name in args.sections:
         body = runners[name]()

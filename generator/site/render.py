@@ -37,7 +37,7 @@ from generator.options import Options
 from generator.printing import notices
 from generator.records import model
 from generator.records.revisions import NO_HISTORY, SUBJECT_HIDDEN, Histories
-from generator.site import indexes, redirects, search_fields
+from generator.site import charts, indexes, redirects, search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -177,6 +177,7 @@ def environment() -> jinja2.Environment:
         href=jinja2.pass_context(lambda ctx, target: relative(target, ctx["here"])),
         file_href=jinja2.pass_context(lambda ctx, target: relative_file(target, ctx["here"])),
         status_class=STATUS_CLASS,
+        chart_styles=charts.STYLES,
         safe_url=safe_url,
         page_url=indexes.page_url,
     )
@@ -228,6 +229,7 @@ class Renderer:
         self.env.globals["category_slug"] = self.category_slugs
         self.notices = notices.Notices(archive, options.site_url)
         self.feeds = feeds.enabled(options)
+        self.tallies = charts.Tallies(archive)
 
     def documents(self) -> Iterator[Document]:
         yield from self.home()
@@ -280,6 +282,7 @@ class Renderer:
         yield self._render(
             "home.html", "", {"title": "首页"},
             figures=archive.figures(),
+            charts=charts.charts(self.tallies.total, "全部协商平台"),
             platform_count=len(archive.platforms),
             latest=indexes.latest(archive),
             announced=indexes.announced(archive),
@@ -352,10 +355,15 @@ class Renderer:
                     chain=list(reversed(archive.ancestors(platform_id))),
                     children=indexes.sorted_children(archive, platform_id),
                     figures=archive.figures(platform_id),
+                    charts=self._charts(platform) if listing.number == 1 else (),
                     groups=indexes.group_by_year(listing.entries),
                     print_bundle=self.notices.bundle(platform_id),
                     feed=self._feed(feed),
                 )
+
+    def _charts(self, platform: model.Platform) -> tuple[charts.Chart, ...]:
+        below = "及其下级平台" if self.archive.children(platform.id) else ""
+        return charts.charts(self.tallies.of(platform.id), platform.name + below)
 
     def print_bundle_pages(self) -> Iterator[Document]:
         """A printable page per platform with open cases: one notice per A4 sheet."""

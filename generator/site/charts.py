@@ -31,22 +31,30 @@ OUTCOMES: Final = (model.CONCLUDED, model.IN_PROGRESS, model.OVERDUE, model.NO_C
 ITEM_STATES: Final = (model.DONE, model.IN_PROGRESS, model.NOT_STARTED, model.OVERDUE, "无法落实")
 ANSWERS: Final = model.SATISFACTION_KEYS  # 满意, 基本满意, 不满意
 
-# How each series is drawn: a colour of the Okabe-Ito set (told apart with the common
-# kinds of colour blindness) and a pattern, so that no series is told by its colour alone.
-# The same name looks the same in every chart.
+# How each series is drawn: a name for its pattern's id, a colour of the Okabe-Ito set
+# (told apart with the common kinds of colour blindness) and a pattern, so that no series
+# is told by its colour alone. The same name looks the same in every chart.
 STYLES: Final = {
-    model.CONCLUDED: ("#009e73", "solid"),
-    model.DONE: ("#009e73", "solid"),
-    "满意": ("#009e73", "solid"),
-    model.IN_PROGRESS: ("#0072b2", "stripes"),
-    "基本满意": ("#56b4e9", "stripes"),
-    model.OVERDUE: ("#d55e00", "cross"),
-    "不满意": ("#d55e00", "cross"),
-    model.NO_CONSENSUS: ("#cc79a7", "dots"),
-    "无法落实": ("#cc79a7", "dots"),
-    model.ANNOUNCED: ("#e69f00", "lines"),
-    model.NOT_STARTED: ("#999999", "lines"),
+    model.CONCLUDED: ("done", "#009e73", "solid"),
+    model.DONE: ("done", "#009e73", "solid"),
+    "满意": ("satisfied", "#009e73", "solid"),
+    model.IN_PROGRESS: ("progress", "#0072b2", "stripes"),
+    "基本满意": ("fair", "#56b4e9", "stripes"),
+    model.OVERDUE: ("overdue", "#d55e00", "cross"),
+    "不满意": ("dissatisfied", "#d55e00", "cross"),
+    model.NO_CONSENSUS: ("none", "#cc79a7", "dots"),
+    "无法落实": ("failed", "#cc79a7", "dots"),
+    model.ANNOUNCED: ("announced", "#e69f00", "lines"),
+    model.NOT_STARTED: ("notstarted", "#999999", "lines"),
 }
+# A row's height and where its text and bar sit in it, in em (templates/_charts.html).
+ROW_EM: Final = 2.9
+TEXT_EM: Final = 1.0
+BAR_EM: Final = 1.3
+# Each chart's key: the id of its block, and the start of the ids inside it.
+CASES: Final = "xs-chart-cases"
+ITEMS: Final = "xs-chart-items"
+SATISFACTION: Final = "xs-chart-satisfaction"
 
 
 def item_state(progress: model.ItemProgress) -> str:
@@ -134,6 +142,7 @@ class Segment:
     name: str  # the series (a status, an answer)
     start: str  # percentages of the plot's width, as SVG lengths: "12.5%"
     width: str
+    fill: str  # the id of its pattern
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,8 @@ class Row:
     label: str  # left, above the bar: "2024 年", "已完成"
     value: str  # right, above the bar: "12 个"
     segments: tuple[Segment, ...]
+    text_y: str = ""  # SVG lengths: "3.9em"
+    bar_y: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,13 +171,15 @@ class Chart:
     table: Table
 
     @property
-    def series(self) -> tuple[str, ...]:
-        """Every series drawn, in the order of the legend."""
-        names = self.legend or tuple(s.name for row in self.rows for s in row.segments)
-        return tuple(dict.fromkeys(names))
+    def height(self) -> str:
+        return f"{len(self.rows) * ROW_EM - 0.4:g}em"
 
-    def pattern_id(self, name: str) -> str:
-        return f"{self.key}-p{self.series.index(name)}"
+    @property
+    def patterns(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(series, id, colour, pattern) of every series drawn, in the order of the legend."""
+        names = self.legend or tuple(s.name for row in self.rows for s in row.segments)
+        return tuple((name, _pattern_id(self.key, name), colour, kind)
+                     for name in dict.fromkeys(names) for _, colour, kind in (STYLES[name],))
 
 
 def charts(tally: Tally, scope: str) -> tuple[Chart, ...]:
@@ -182,8 +195,8 @@ def cases_chart(tally: Tally, scope: str) -> Chart | None:
     years = _years(tally.cases)
     counts = {year: tally.cases.get(year, [0] * len(OUTCOMES)) for year in years}
     largest = max(sum(c) for c in counts.values())
-    rows = tuple(Row(f"{year} 年", f"{sum(c)} 个", _segments(OUTCOMES, c, largest))
-                 for year, c in counts.items())
+    rows = tuple(_row(CASES, n, f"{year} 年", f"{sum(c)} 个", OUTCOMES, c, largest)
+                 for n, (year, c) in enumerate(counts.items()))
     totals = [sum(c[i] for c in counts.values()) for i in range(len(OUTCOMES))]
     parts = "，".join(f"{name} {count} 个" for name, count in zip(OUTCOMES, totals, strict=True))
     summary = f"{_span(years)}共 {sum(totals)} 个协商案例：{parts}。"
@@ -191,7 +204,7 @@ def cases_chart(tally: Tally, scope: str) -> Chart | None:
                   (*((f"{year} 年", *map(str, c), str(sum(c))) for year, c in counts.items()),
                    ("合计", *map(str, totals), str(sum(totals)))))
     heading = "各年协商案例（按办理结果）"
-    return Chart("xs-chart-cases", heading, f"{heading}：{scope}", summary, rows, OUTCOMES,
+    return Chart(CASES, heading, f"{heading}：{scope}", summary, rows, OUTCOMES,
                  table)
 
 
@@ -200,8 +213,8 @@ def items_chart(tally: Tally, scope: str) -> Chart | None:
     if not total:
         return None
     largest = max(tally.items)
-    rows = tuple(Row(name, f"{count} 项", _segments((name,), (count,), largest))
-                 for name, count in zip(ITEM_STATES, tally.items, strict=True))
+    rows = tuple(_row(ITEMS, n, name, f"{count} 项", (name,), (count,), largest)
+                 for n, (name, count) in enumerate(zip(ITEM_STATES, tally.items, strict=True)))
     parts = "，".join(f"{name} {count} 项" for name, count in zip(ITEM_STATES, tally.items,
                                                                   strict=True))
     table = Table(("状态", "项数", "占比"),
@@ -209,7 +222,7 @@ def items_chart(tally: Tally, scope: str) -> Chart | None:
                      for name, count in zip(ITEM_STATES, tally.items, strict=True)),
                    ("合计", str(total), "100%")))
     heading = "共识事项办理情况"
-    return Chart("xs-chart-items", heading, f"{heading}：{scope}",
+    return Chart(ITEMS, heading, f"{heading}：{scope}",
                  f"共 {total} 项共识事项：{parts}。", rows, (), table)
 
 
@@ -219,8 +232,9 @@ def satisfaction_chart(tally: Tally, scope: str) -> Chart | None:
         return None
     years = _years(answered)
     by_year = {year: answered.get(year, model.Satisfaction()) for year in years}
-    rows = tuple(Row(f"{year} 年", f"{s.answers} 人次", _segments(ANSWERS, _answers(s), s.answers))
-                 for year, s in by_year.items())
+    rows = tuple(_row(SATISFACTION, n, f"{year} 年", f"{s.answers} 人次", ANSWERS, _answers(s),
+                      s.answers)
+                 for n, (year, s) in enumerate(by_year.items()))
     total = sum(by_year.values(), model.Satisfaction())
     parts = "，".join(f"{name} {_percent(count, total.answers)}"
                      for name, count in zip(ANSWERS, _answers(total), strict=True))
@@ -230,7 +244,7 @@ def satisfaction_chart(tally: Tally, scope: str) -> Chart | None:
                      for year, s in by_year.items()),
                    ("合计", *_answer_cells(total), str(total.answers))))
     heading = "群众满意度（各年评议）"
-    return Chart("xs-chart-satisfaction", heading, f"{heading}：{scope}", summary, rows,
+    return Chart(SATISFACTION, heading, f"{heading}：{scope}", summary, rows,
                  ANSWERS, table)
 
 
@@ -244,14 +258,22 @@ def _span(years: range) -> str:
     return f"{years[0]} 年" if len(years) == 1 else f"{years[0]} 年至 {years[-1]} 年"
 
 
-def _segments(names: Iterable[str], counts: Iterable[int], largest: int) -> tuple[Segment, ...]:
-    """Bars side by side from the left, each ``count / largest`` of the plot's width."""
+def _row(key: str, number: int, label: str, value: str, names: Iterable[str],
+         counts: Iterable[int], largest: int) -> Row:
+    """Row ``number`` (from 0): its bars side by side from the left, each ``count / largest``
+    of the plot's width."""
     segments, start = [], 0
     for name, count in zip(names, counts, strict=True):
         if count:
-            segments.append(Segment(name, _length(start, largest), _length(count, largest)))
+            segments.append(Segment(name, _length(start, largest), _length(count, largest),
+                                    _pattern_id(key, name)))
             start += count
-    return tuple(segments)
+    top = number * ROW_EM
+    return Row(label, value, tuple(segments), f"{top + TEXT_EM:g}em", f"{top + BAR_EM:g}em")
+
+
+def _pattern_id(key: str, name: str) -> str:
+    return f"{key}-{STYLES[name][0]}"
 
 
 def _length(count: int, largest: int) -> str:

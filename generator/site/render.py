@@ -177,7 +177,6 @@ def environment() -> jinja2.Environment:
         href=jinja2.pass_context(lambda ctx, target: relative(target, ctx["here"])),
         file_href=jinja2.pass_context(lambda ctx, target: relative_file(target, ctx["here"])),
         status_class=STATUS_CLASS,
-        chart_styles=charts.STYLES,
         safe_url=safe_url,
         page_url=indexes.page_url,
     )
@@ -282,7 +281,7 @@ class Renderer:
         yield self._render(
             "home.html", "", {"title": "首页"},
             figures=archive.figures(),
-            charts=charts.charts(self.tallies.total, "全部协商平台"),
+            charts=self.charts_of(None),
             platform_count=len(archive.platforms),
             latest=indexes.latest(archive),
             announced=indexes.announced(archive),
@@ -355,15 +354,19 @@ class Renderer:
                     chain=list(reversed(archive.ancestors(platform_id))),
                     children=indexes.sorted_children(archive, platform_id),
                     figures=archive.figures(platform_id),
-                    charts=self._charts(platform) if listing.number == 1 else (),
+                    charts=self.charts_of(platform_id) if listing.number == 1 else (),
                     groups=indexes.group_by_year(listing.entries),
                     print_bundle=self.notices.bundle(platform_id),
                     feed=self._feed(feed),
                 )
 
-    def _charts(self, platform: model.Platform) -> tuple[charts.Chart, ...]:
-        below = "及其下级平台" if self.archive.children(platform.id) else ""
-        return charts.charts(self.tallies.of(platform.id), platform.name + below)
+    def charts_of(self, platform_id: str | None) -> tuple[charts.Chart, ...]:
+        """The charts of a platform's subtree, or with None of the whole archive."""
+        if platform_id is None:
+            return charts.charts(self.tallies.total, "全部协商平台")
+        below = "及其下级平台" if self.archive.children(platform_id) else ""
+        return charts.charts(self.tallies.of(platform_id),
+                             self.archive.platforms[platform_id].name + below)
 
     def print_bundle_pages(self) -> Iterator[Document]:
         """A printable page per platform with open cases: one notice per A4 sheet."""

@@ -37,7 +37,8 @@ def charts_section(cases: int, seed: int) -> str:
     build = _build_ours(archive.work, config, env, cases)
     cpu = figures.get("charts cpu seconds")
     share = seconds / build.seconds if seconds is not None and build.ok else None
-    cpu_share = cpu / build.cpu if cpu is not None and build.ok and build.cpu else None
+    cpu_share = (cpu / build.cpu_seconds
+                 if cpu is not None and build.ok and build.cpu_seconds else None)
     verdict = "n.a." if share is None else ("ok" if share <= TARGET_SHARE else "MISS")
     times = table.render(
         ["cases", "charts step s", "CPU s", "cold build s", "CPU s", "share", "CPU share",

@@ -6,7 +6,8 @@
 
 Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
 (default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1),
-BENCH_DATA_SIZES (open data section, default 10000,100000).
+BENCH_DATA_SIZES (open data section, default 10000,100000), BENCH_CHARTS_CASES (charts
+section, default 10000).
 Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Callable
 
 from bench import machine
 from bench.build import build_section
+from bench.charts import charts_section
 from bench.check import check_section
 from bench.data import data_section
 from bench.feeds import feeds_section
@@ -27,7 +29,7 @@ from bench.pages import pages_section
 from bench.search import search_section
 from bench.serve import serve_section
 
-SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages")
+SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages", "charts")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": lambda: data_section(tuple(args.data_sizes), args.seed),
         "feeds": lambda: feeds_section(seed=args.seed),
         "pages": lambda: pages_section(10_000, args.seed),
+        "charts": lambda: charts_section(args.charts_cases, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         "data": "f. open data at /data/: data_files alone, and each file's size",
         "feeds": "g. Atom feeds at 10,000 and 100,000 cases: feed_files alone",
         "pages": "h. bytes per case page at 10,000 cases, and its largest parts",
+        "charts": f"i. charts at {args.charts_cases:,} cases: the step against a cold build, "
+                  "and bytes per page",
     }
     for name in args.sections:
         body = runners[name]()
@@ -71,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                         default=int(env.get("BENCH_CHECK_CASES") or 10_000))
     parser.add_argument("--seed", type=int, default=int(env.get("BENCH_SEED") or 1))
     parser.add_argument("--repeat", type=int, default=int(env.get("BENCH_REPEAT") or 1))
+    parser.add_argument("--charts-cases", type=int,
+                        default=int(env.get("BENCH_CHARTS_CASES") or 10_000))
     parser.add_argument("--data-sizes", type=_numbers,
                         default=_numbers(env.get("BENCH_DATA_SIZES") or "10000,100000"))
     return parser

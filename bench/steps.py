@@ -4,6 +4,7 @@
     python -m bench.steps archive OUT CASES SEED  # a synthetic archive (bench.synth)
     python -m bench.steps history CONTENT         # every case's revisions (bench.history)
     python -m bench.steps data CONTENT OUT        # the open data files (bench.data)
+    python -m bench.steps charts CONTENT          # every subtree's charts (bench.charts)
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def main(argv: list[str]) -> int:
             _history(Path(content))
         case ["data", content, out]:
             _data(Path(content), Path(out))
+        case ["charts", content]:
+            _charts(Path(content))
         case _:
             print(__doc__, file=sys.stderr)
             return 2
@@ -44,6 +47,37 @@ def _history(content: Path) -> None:
     print(f"{len(histories.by_case)} cases, {revisions} revisions")
     print(f"history seconds: {seconds:.3f}")
 
+
+def _charts(content: Path) -> None:
+    """Load the archive (not timed), then every subtree's counts and the charts of the home
+    and every platform page, as the pages carry them (timed); each page's bytes."""
+    import gzip
+    import statistics
+
+    from generator.options import Options
+    from generator.records.archive import load_archive
+    from generator.site import charts, render
+
+    archive = load_archive(content, as_of=synth.AS_OF)
+    renderer = render.Renderer(archive, Options(), render.Extras())
+    draw = renderer.env.get_template("_charts.html").module.charts
+    started, cpu = time.perf_counter(), time.process_time()
+    renderer.tallies = charts.Tallies(archive)
+    pages = {pid: str(draw(renderer.charts_of(pid))).encode() for pid in archive.platforms}
+    home = str(draw(renderer.charts_of(None))).encode()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sizes = sorted(len(html) for html in pages.values())
+    packed = sorted(len(gzip.compress(html, compresslevel=6)) for html in pages.values())
+    print(f"{len(pages)} platform pages, {sum(1 for s in sizes if s)} with charts")
+    print(f"charts seconds: {seconds:.3f}")
+    print(f"charts cpu seconds: {cpu:.3f}")
+    print(f"home bytes: {len(home)}")
+    print(f"platform bytes median: {statistics.median(sizes):.0f}")
+    print(f"platform bytes mean: {statistics.mean(sizes):.0f}")
+    print(f"platform bytes max: {sizes[-1]}")
+    print(f"platform bytes total: {sum(sizes)}")
+    print(f"platform gzip median: {statistics.median(packed):.0f}")
+    print(f"platform gzip total: {sum(packed)}")
 
 
 def _data(content: Path, out: Path) -> None:

@@ -22,6 +22,7 @@ OPTIONS = Options(demo=True, as_of=SAMPLE_AS_OF, git_dates=False,
 JISHUI = "cases/yingze/2022-jidian-xiaoqu-jishui.yml"
 TINGCHE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
 JIAFENG = "cases/qinshui/2023-jiafeng-laonian-shitang.yml"
+ZHUGAN = "cases/yingze/2024-zhugan-daolu-gaizao-shigong-raomin.yml"
 
 # Edits of the sample archive that change only case files: (file, old text, new text).
 CASE_EDITS = {
@@ -34,6 +35,9 @@ CASE_EDITS = {
     # a case with open items: its title and their follow-up show on the follow-up board
     "title-on-board": (JIAFENG, "title: 嘉峰镇农村老年食堂的建设和持续运营",
                        "title: 嘉峰镇农村老年食堂的建设和运营"),
+    # the same answers a year earlier: only the satisfaction charts change
+    "evaluation-year": (ZHUGAN, "  - date: 2025-01-15\n    by: 群众评议",
+                        "  - date: 2024-12-30\n    by: 群众评议"),
     "follow-up-on-board": (JIAFENG, "    item: 3\n    status: 推进中\n",
                            "    item: 3\n    status: 已完成\n"),
 }
@@ -141,6 +145,18 @@ def test_text_that_no_listing_shows_renders_the_case_and_its_print_bundles(
         assert wanted(url), url
     for url in ("platforms/yingze-yingzejie-xinjian/", "platforms/taiyuan/", "years/2022/",
                 "categories/laojiu-xiaoqu/", "follow-up/"):
+        assert not wanted(url), url
+
+
+def test_what_only_the_charts_show_renders_the_first_page_of_each_platform_above(
+    tmp_path: Path
+) -> None:
+    wanted = _wanted(tmp_path, "evaluation-year")
+    for url in ("cases/2024-zhugan-daolu-gaizao-shigong-raomin/", "", "platforms/yingze/",
+                "platforms/taiyuan/"):
+        assert wanted(url), url
+    for url in ("platforms/yingze/page/2/", "platforms/qinshui/", "years/2024/", "years/",
+                "categories/", "follow-up/"):
         assert not wanted(url), url
 
 

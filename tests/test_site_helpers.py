@@ -185,7 +185,8 @@ class _Parser(HTMLParser):
             element.text += data
         if not any(e.tag in self.RAW for e in self.open):
             self.texts.append(data)
-        if any(e.tag == "title" for e in self.open):
+        # the document's title, not an <svg>'s (a chart's)
+        if any(e.tag == "title" for e in self.open) and not any(e.tag == "svg" for e in self.open):
             self.page.title += data
 
 
@@ -198,7 +199,8 @@ def parse(html: str) -> ParsedPage:
 
 
 def test_parse_reads_text_and_elements() -> None:
-    page = parse('<title>a &lt;b&gt;</title><p class="x y">1 &amp; 2</p><script>s()</script>')
+    page = parse('<title>a &lt;b&gt;</title><p class="x y">1 &amp; 2</p><script>s()</script>'
+                 '<svg role="img"><title>chart</title></svg>')
     assert page.title == "a <b>"
     assert page.find("p", class_="y")[0].text == "1 & 2"
     assert "s()" not in page.text

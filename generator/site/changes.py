@@ -12,6 +12,9 @@ pages those cases can reach are known:
   status, withdrawal or its share of the roll-up figures): the pages of
   those platforms too (listings, roll-up figures, children's figures) and the
   pages of its categories and of its year, before and after;
+* when only what the charts count of it changed (an item's state, an
+  evaluation): the first page of its platform and of every platform above it,
+  which draw their subtree's charts;
 * when only its title changed: the one page of each of those listings that
   shows the case (a listing of a city's thousands of cases has dozens of
   pages, ordered by date: a new title moves nothing);
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 
 from generator.records import model
 from generator.records.revisions import NO_HISTORY, Histories
-from generator.site import indexes
+from generator.site import charts, indexes
 
 # Pages about the whole archive: always rendered again.
 _SUMMARIES = re.compile(r"^(|search/)$")
@@ -83,6 +86,8 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
             prefixes.update(_reached(state, case) if moved else _print_bundles(state, case))
         if not moved and before.archive.cases[case_id].title != after.archive.cases[case_id].title:
             retitled.add(case_id)
+        if not moved and _charted(before, case_id) != _charted(after, case_id):
+            exact |= _chart_pages(before, case_id)
     if retitled:
         exact |= _pages_listing(before, retitled) | _pages_listing(after, retitled)
     if any(_on_board(before, case_id) != _on_board(after, case_id) for case_id in changed):
@@ -124,6 +129,17 @@ def _listed_as(state: Rendered, case_id: str) -> tuple[object, ...]:
     case = view.case
     return (case.date, case.platform_id, case.topic.categories, view.status, view.withdrawn,
             view.figures())
+
+
+def _charted(state: Rendered, case_id: str) -> tuple[object, ...]:
+    return charts.counted(state.archive.view(case_id))
+
+
+def _chart_pages(state: Rendered, case_id: str) -> set[str]:
+    """The pages that draw the charts of a subtree holding the case (besides the home page)."""
+    platform_id = state.archive.cases[case_id].platform_id
+    chain = (platform_id, *(p.id for p in state.archive.ancestors(platform_id)))
+    return {f"platforms/{pid}/" for pid in chain}
 
 
 def _pages_listing(state: Rendered, case_ids: set[str]) -> set[str]:

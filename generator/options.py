@@ -43,6 +43,14 @@ class Options:
     # The licence of the open data at /data/: an SPDX identifier that
     # generator/data/licences.py knows (its title and address come from there).
     data_license: str = plugin_option("CC-BY-4.0")
+    # The editors' web form at /admin/ (Decap CMS, copied from node_modules; see
+    # generator/site/cms.py). The repository is the one in the engine's repo_url.
+    admin_form: bool = plugin_option(False)
+    admin_backend: str = plugin_option("github")  # github, forgejo or gitea
+    admin_branch: str = plugin_option("main")  # where pull requests go
+    # GitHub: the sign-in relay's address (Decap's base_url); Forgejo/Gitea: the server's.
+    admin_auth_url: str = plugin_option("")
+    admin_app_id: str = plugin_option("")  # Forgejo/Gitea: the OAuth application's client id
 
     # From the engine's configuration.
     site_name: str = "协商档案"

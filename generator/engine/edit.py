@@ -22,8 +22,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any, Final
+
+import yaml
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 DECAP_SERVER: Final = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
@@ -80,9 +83,19 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def form_address(port: int, api_port: int) -> str:
+def site_path(config_file: str) -> str:
+    """The path of ``site_url`` (``/archive/``), where the engine's preview serves the site."""
+    try:
+        config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):  # the engine will say what is wrong with it
+        return "/"
+    path = urllib.parse.urlsplit(str(config.get("site_url") or "")).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def form_address(port: int, api_port: int, path: str = "/") -> str:
     query = "" if api_port == DEFAULT_API_PORT else f"?api={api_port}"
-    return f"http://{HOST}:{port}/admin/{query}"
+    return f"http://{HOST}:{port}{path}admin/{query}"
 
 
 def run(engine: str, config_file: str, port: int, api_port: int) -> int:
@@ -97,8 +110,10 @@ def run(engine: str, config_file: str, port: int, api_port: int) -> int:
     preview = subprocess.Popen(
         [sys.executable, "-m", engine, "serve", "--dirty", "-f", config_file,
          "-a", f"{HOST}:{port}"], start_new_session=True)
-    print(f"编辑表单：{form_address(port, api_port)}（保存的记录直接写进 {folder / 'content'}）\n"
-          f"预览网站：http://{HOST}:{port}/\n按 Ctrl+C 停止。", flush=True)
+    path = site_path(config_file)
+    print(f"编辑表单：{form_address(port, api_port, path)}"
+          f"（保存的记录直接写进 {folder / 'content'}）\n"
+          f"预览网站：http://{HOST}:{port}{path}\n按 Ctrl+C 停止。", flush=True)
     try:
         while backend.poll() is None and preview.poll() is None:
             time.sleep(0.5)

@@ -133,7 +133,8 @@ def _case_collection(content_dir: str) -> dict[str, Any]:
         # The id is typed (or suggested) in the case-id widget; the folder is
         # added before saving, from the platform (xieshang-form.js). Neither is written.
         "slug": "{{fields.id}}",
-        "path": "{{fields.folder}}/{{slug}}",
+        # Not {{fields.folder}}: Decap turns the dots of a path template into dashes.
+        "path": "{{folder}}/{{slug}}",
         "summary": "{{title}}（{{date}}）",
         "sortable_fields": ["date", "title"],
         "fields": [_id_field("案例编号", "例如 2024-shequ-zhangzhe-shitang：年份-议题的拼音。"),

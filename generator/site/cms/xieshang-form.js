@@ -67,19 +67,23 @@
       (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0);
   }
 
-  // Empty fields, helper fields and implied values left out, recursively.
-  function pruned(value, path, implied) {
+  // Empty fields, helper fields and implied values left out, recursively; an implied
+  // value the file wrote out (listed in KEPT by fromYaml) stays.
+  const KEPT = "__written";
+
+  function pruned(value, path, implied, kept) {
     if (Array.isArray(value)) {
-      return value.map((item) => pruned(item, path + "[]", implied)).filter((item) => !isEmpty(item));
+      return value.map((item) => pruned(item, path + "[]", implied, kept))
+        .filter((item) => !isEmpty(item));
     }
     if (value && typeof value === "object") {
       const out = {};
       for (const [key, inner] of Object.entries(value)) {
         const innerPath = path ? path + "." + key : key;
-        if (!path && data.formOnly.includes(key)) continue;
-        if (implied[innerPath] !== undefined && implied[innerPath] === inner) continue;
-        const kept = pruned(inner, innerPath, implied);
-        if (!isEmpty(kept)) out[key] = kept;
+        if (!path && (data.formOnly.includes(key) || key === KEPT)) continue;
+        if (implied[innerPath] === inner && !kept.includes(innerPath)) continue;
+        const result = pruned(inner, innerPath, implied, kept);
+        if (!isEmpty(result)) out[key] = result;
       }
       return out;
     }
@@ -94,7 +98,12 @@
 
   function isBlock(value) {
     return Array.isArray(value) ? value.some((item) => item && typeof item === "object")
-      : Boolean(value) && typeof value === "object";
+      : Boolean(value) && typeof value === "object" && !isNumbers(value);
+  }
+
+  function isNumbers(value) {
+    return Boolean(value) && typeof value === "object" && !Array.isArray(value) &&
+      Object.values(value).every((inner) => typeof inner === "number");
   }
 
   function mapping(object, order, indent, blankBeforeBlocks) {
@@ -108,6 +117,9 @@
       } else if (Array.isArray(value)) {
         out.push(pad + key + ":");
         for (const item of value) out.push(...listItem(item, order[key] || {}, indent + 2));
+      } else if (isNumbers(value)) { // figures such as satisfaction: {满意: 52, 不满意: 2}
+        const pairs = orderedKeys(value, order[key] || {}).map((k) => scalar(k, true) + ": " + value[k]);
+        out.push(pad + key + ": {" + pairs.join(", ") + "}");
       } else if (value && typeof value === "object") {
         out.push(pad + key + ":", ...mapping(value, order[key] || {}, indent + 2, false));
       } else if (typeof value === "string" && value.includes("\n")) {
@@ -133,12 +145,26 @@
 
   function toYaml(record) {
     const kind = kindOf(record);
-    const clean = pruned(record, "", data.implied[kind] || {});
+    const clean = pruned(record, "", data.implied[kind] || {}, record[KEPT] || []);
     return mapping(clean, data.order[kind], 0, data.blankBeforeBlocks[kind]).join("\n") + "\n";
   }
 
+  // The form shows an implied value (consensus.reached absent = true); toYaml leaves
+  // it out again unless the file had written it.
   function fromYaml(text) {
-    return window.jsyaml.load(text, { schema: window.jsyaml.CORE_SCHEMA }) || {};
+    const record = window.jsyaml.load(text, { schema: window.jsyaml.CORE_SCHEMA }) || {};
+    const implied = data.implied[kindOf(record)] || {};
+    const written = [];
+    for (const [path, value] of Object.entries(implied)) {
+      const keys = path.split(".");
+      const parent = keys.slice(0, -1).reduce((object, key) => object && object[key], record);
+      if (!parent || typeof parent !== "object") continue;
+      const last = keys[keys.length - 1];
+      if (last in parent) written.push(path);
+      else parent[last] = value;
+    }
+    if (written.length) record[KEPT] = written;
+    return record;
   }
 
   window.xieshangForm = { toYaml, fromYaml }; // for the tests

@@ -1,6 +1,7 @@
 """``make edit``: the editors' form on a checkout, saving into the working tree.
 
-Two processes, started together and stopped together: Decap's local backend
+Two processes, started together and stopped together, behind a small front
+server on the port (``edit_front``, which answers /admin/ itself): Decap's local backend
 (``decap-server`` from ``node_modules``, in its file-system mode, which
 reads and writes the files of the folder it is started in) and the engine's
 preview (``serve --dirty``), which rebuilds the pages a saved record reaches.
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
+
+from generator.engine import edit_front
+from generator.options import Options
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 DECAP_SERVER: Final = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
@@ -83,14 +87,32 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def site_path(config_file: str) -> str:
-    """The path of ``site_url`` (``/archive/``), where the engine's preview serves the site."""
+def read_config(config_file: str) -> dict[str, Any]:
     try:
-        config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
+        config = yaml.safe_load(Path(config_file).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):  # the engine will say what is wrong with it
-        return "/"
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def site_path(config: dict[str, Any]) -> str:
+    """The path of ``site_url`` (``/archive/``), where the engine's preview serves the site."""
     path = urllib.parse.urlsplit(str(config.get("site_url") or "")).path.strip("/")
     return f"/{path}/" if path else "/"
+
+
+def docs_dir(config: dict[str, Any], folder: Path) -> Path:
+    """The docs tree the plugin writes (its ``build_dir``), where /admin/ is."""
+    for plugin in config.get("plugins") or ():
+        if isinstance(plugin, dict) and isinstance(plugin.get("xieshang"), dict):
+            return folder / plugin["xieshang"].get("build_dir", Options().build_dir)
+    return folder / Options().build_dir
+
+
+def inner_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
 
 
 def form_address(port: int, api_port: int, path: str = "/") -> str:
@@ -106,17 +128,21 @@ def run(engine: str, config_file: str, port: int, api_port: int) -> int:
     folder = Path(config_file).resolve().parent
     env = {**os.environ, "PORT": str(api_port), "BIND_HOST": HOST, "MODE": "fs",
            "GIT_REPO_DIRECTORY": str(folder), "LOG_LEVEL": "warn"}
+    config = read_config(config_file)
+    path = site_path(config)
+    inner = inner_port()
     backend = subprocess.Popen([node, str(DECAP_SERVER)], env=env, start_new_session=True)
     preview = subprocess.Popen(
         [sys.executable, "-m", engine, "serve", "--dirty", "-f", config_file,
-         "-a", f"{HOST}:{port}"], start_new_session=True)
-    path = site_path(config_file)
+         "-a", f"{HOST}:{inner}"], start_new_session=True)
     print(f"编辑表单：{form_address(port, api_port, path)}"
           f"（保存的记录直接写进 {folder / 'content'}）\n"
           f"预览网站：http://{HOST}:{port}{path}\n按 Ctrl+C 停止。", flush=True)
     try:
-        while backend.poll() is None and preview.poll() is None:
-            time.sleep(0.5)
+        with edit_front.serving(HOST, port, docs_dir(config, folder), path,
+                                f"http://{HOST}:{inner}"):
+            while backend.poll() is None and preview.poll() is None:
+                time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:

@@ -163,7 +163,7 @@ def _admin_files(archive: model.Archive, content_dir: Path, options: Options) ->
     try:
         return cms.admin_files(options, folders)
     except cms.FormConfigError as error:
-        raise RecordError([Problem("admin/config.yml", 1, 1, "", message)
+        raise RecordError([Problem("admin/index.html", 1, 1, "", message)
                            for message in error.messages]) from None
 
 

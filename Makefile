@@ -60,9 +60,11 @@ bench: $(STAMP)  ## speed and memory figures (bench/README.md); BENCH_SIZES="100
 notices: $(STAMP)  ## PDFs of notices: make notices CASES="id ..." or PLATFORM=id
 	$(BIN)/python -m generator notices $(if $(PLATFORM),--platform $(PLATFORM)) $(CASES)
 
-# The README's screenshot of a case page in 长辈模式 on a phone, from the tests' sample site.
-screenshots: $(STAMP) $(NODE_STAMP)  ## retake docs/images/elder-mode-case.png
+# The README's screenshot of a case page in 长辈模式 on a phone, from the tests' sample site,
+# and the editors' form's screenshots on the page 如何提交案例 (generator/site/assets/help/).
+screenshots: $(STAMP) $(NODE_STAMP)  ## retake docs/images/elder-mode-case.png and the form's
 	XS_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_elder_mode.py -k readme
+	XS_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_cms_form.py -k made_in_the_form
 
 lock:  ## re-pin requirements.lock from pyproject.toml (needs pip-tools)
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -279,7 +279,6 @@ def take_screenshot(browser: WebDriver, name: str, tmp_path: Path) -> None:
     committed one's size (pixels move with every font or Chromium release)."""
     update = os.environ.get("XS_UPDATE_SCREENSHOTS") == "1"
     committed = HOWTO_IMAGES / name
-    browser.execute_script("window.scrollTo(0, 0)")
     shot = screenshot(browser, committed if update else tmp_path / name, *SCREEN)
     assert committed.is_file(), "make screenshots writes it"
     assert png_size(committed.read_bytes()) == png_size(shot.read_bytes()) == SCREEN
@@ -292,6 +291,8 @@ def test_a_case_made_in_the_form_passes_the_check_and_shows_on_its_page(
     take_screenshot(browser, "form-cases.png", tmp_path)
     open_form(browser, editing, "collections/cases/new")
     fill_new_case(browser, NEW_ID, "小区夜间停车难")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})",
+                           field_label(browser, "案例编号"))
     take_screenshot(browser, "form-new-case.png", tmp_path)
     publish(browser)
     path = editing.content / "cases" / "yingze" / f"{NEW_ID}.yml"

@@ -30,7 +30,7 @@ from selenium.webdriver.remote.webelement import WebElement
 
 from generator.engine.edit import DECAP_SERVER, stop
 from generator.site.cms import MOBILE_MESSAGE
-from tests.browser import free_port, screenshot, unavailable
+from tests.browser import console_errors, external_requests, free_port, screenshot, unavailable
 from tests.test_elder_mode import png_size
 from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
 
@@ -272,6 +272,18 @@ def test_records_read_and_written_unchanged_come_out_byte_for_byte(
     assert len(files) > 20
     assert changed == {"2022-jidian-xiaoqu-loushui.yml"}  # withdrawn: written before topic
 
+
+
+def test_the_form_loads_everything_from_the_site_and_has_a_platform_form(
+        browser: WebDriver, editing: Editing) -> None:
+    """No CDN: every request goes to the site or to decap-server; no script error."""
+    open_form(browser, editing, "collections/platforms/new")
+    for title in ("平台编号", "平台名称", "层级", "上级平台", "方法名称", "联系方式"):
+        field_label(browser, title)
+    requests = external_requests(browser, f"http://127.0.0.1:{editing.port}")
+    assert [url for url in requests
+            if not url.startswith(f"http://127.0.0.1:{editing.api_port}/")] == []
+    assert console_errors(browser) == []
 
 def take_screenshot(browser: WebDriver, name: str, tmp_path: Path) -> None:
     """A screenshot for the how-to page: into the site's help images under ``make

@@ -12,10 +12,8 @@ what a reader of the preview waits before the reloaded page shows it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +26,7 @@ from pathlib import Path
 from bench import formats, project, synth, table
 from bench.archives import ensure_archive
 from bench.measure import progress, tree_rss
+from generator.engine.edit import stop
 
 CASES = 10_000
 FIRST_BUILD_LIMIT = 3600.0  # seconds
@@ -142,13 +141,7 @@ def _edit_and_wait(process: subprocess.Popen[bytes], case_file: Path, edit: Edit
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Stop the server and everything it started (Pagefind may be running)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    stop(process, 60)
 
 
 def _get(url: str) -> str | None:

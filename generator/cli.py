@@ -161,7 +161,21 @@ def _run_new(args: argparse.Namespace) -> int:
     return run(args)
 
 
-COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build, _add_notices, _add_new]
+def _add_edit(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from generator.engine import edit
+
+    parser = commands.add_parser(
+        "edit", help="编辑表单的本地模式（make edit）：预览网站和 /admin/ 表单，保存到 content/",
+        description="同时启动 decap-server（表单的本地后端）和预览网站；"
+                    "表单在 http://127.0.0.1:8000/admin/，"
+                    "保存的记录直接写进工作目录的 content/，不用登录。",
+    )
+    edit.add_arguments(parser)
+    parser.set_defaults(run=edit.main)
+
+
+COMMANDS: list[AddCommand] = [_add_check, _add_schema, _add_build, _add_notices, _add_new,
+                              _add_edit]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -46,6 +46,14 @@ class Options:
     # Warn when the built site is larger than this many MB (10^6 bytes): GitHub Pages
     # publishes at most 1 GB. 0 turns the warning off (a site published elsewhere).
     size_warning_mb: int = plugin_option(1000)
+    # The editors' web form at /admin/ (Decap CMS, copied from node_modules; see
+    # generator/site/cms.py). The repository is the one in the engine's repo_url.
+    admin_form: bool = plugin_option(False)
+    admin_backend: str = plugin_option("github")  # github, forgejo or gitea
+    admin_branch: str = plugin_option("main")  # where pull requests go
+    # GitHub: the sign-in relay's address (Decap's base_url); Forgejo/Gitea: the server's.
+    admin_auth_url: str = plugin_option("")
+    admin_app_id: str = plugin_option("")  # Forgejo/Gitea: the OAuth application's client id
 
     # From the engine's configuration.
     site_name: str = "协商档案"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.engine.edit import stop
 from tests.browser import free_port
 from tests.record_text import replace_once
 from tests.test_site_helpers import ENGINE, ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, epoch
@@ -93,12 +93,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
         try:
             yield Preview(tmp_path, process, port, log)
         finally:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process, 30)
 
 
 def test_an_edit_shows_in_the_preview_and_only_its_pages_are_rendered(preview: Preview) -> None:

@@ -91,8 +91,9 @@ def create(request: Request, as_of: dt.date) -> Created:
     platform = _resolve_platform(request.platform.strip(), platforms)
     case_id = _checked_id(request.case_id, title, day or as_of)
     _refuse_taken(case_id, content)
-    folder = _checked_folder(request.folder) if request.folder else _default_folder(
-        platform, platforms, content)
+    parents = {p.id: p.parent for p in platforms.values()}
+    folder = _checked_folder(request.folder) if request.folder else default_folder(
+        platform.id, parents, content)
     path = content / "cases" / folder / f"{case_id}{SUFFIX}"
     announced = day is not None and day > as_of
     text = case_template(title, platform, day, announced, method_of(platform.id, platforms))
@@ -306,21 +307,21 @@ def _resolve_platform(given: str, platforms: Mapping[str, PlatformInfo]) -> Plat
                        f"{message}：请先在 content/platforms/ 下新增平台文件")
 
 
-def _default_folder(platform: PlatformInfo, platforms: Mapping[str, PlatformInfo],
-                    content: Path) -> str:
+def default_folder(platform_id: str, parents: Mapping[str, str | None], content: Path) -> str:
     """The folder of the nearest platform up the tree (itself first) that has one, else its id.
 
     Archives group cases by a district's platform (cases/yingze/ holds its streets'
     and communities' cases too); a new case goes where its neighbours are.
+    ``parents``: each platform's parent id. The editors' form uses it too.
     """
     seen: set[str] = set()
-    current: str | None = platform.id
+    current: str | None = platform_id
     while current is not None and current not in seen:
         seen.add(current)
         if (content / "cases" / current).is_dir():
             return current
-        current = platforms[current].parent if current in platforms else None
-    return platform.id
+        current = parents.get(current)
+    return platform_id
 
 
 def _display(path: Path, content: Path) -> str:

@@ -28,6 +28,7 @@ KIND_NAMES: Final[dict[Kind, str]] = {
 # An optional +86 / 86 prefix, then 1[3-9]x xxxx xxxx with optional single spaces
 # or hyphens between the groups; never part of a longer run of digits.
 _MOBILE: Final = r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+MOBILE_REGEX: Final = _MOBILE  # also valid in JavaScript: the editors' form uses it
 _RESIDENT_ID: Final = r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])"
 _EMAIL: Final = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 _DETECTOR: Final = re.compile(

@@ -19,10 +19,10 @@ from generator.data.memo import DataMemo
 from generator.feeds.atom import feed_files
 from generator.options import Options
 from generator.records import archive as archive_module
-from generator.records import history, loader, model, revisions, schema
+from generator.records import history, loader, model, new_case, revisions, schema
 from generator.records.archive import NOT_REGULAR_MESSAGE, irregular_file
 from generator.records.problems import Problem, RecordError
-from generator.site import changes, render, slugs
+from generator.site import changes, cms, render, slugs
 from generator.site import workers as render_workers
 
 PINS_FILE = "category-slugs.yml"
@@ -72,6 +72,8 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         histories = history.read_histories(content_dir, archive, git_log, options.jobs)
     files = {**_schemas(), **data_files(archive, histories, options, data_memo),
              **feed_files(archive, histories, options)}
+    if options.admin_form:
+        files |= _admin_files(archive, content_dir, options)
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
                            files=files, histories=histories)
     renderer = render.Renderer(archive, options, extras)
@@ -152,6 +154,17 @@ def load_pins(content_dir: Path) -> dict[str, str]:
 
 def _display(path: Path, content_dir: Path) -> str:
     return (Path(content_dir.name) / path.relative_to(content_dir)).as_posix()
+
+
+def _admin_files(archive: model.Archive, content_dir: Path, options: Options) -> dict[str, bytes]:
+    """The editors' form at /admin/; a configuration the format refutes stops the build."""
+    parents = {p.id: p.parent_id for p in archive.platforms.values()}
+    folders = {key: new_case.default_folder(key, parents, content_dir) for key in parents}
+    try:
+        return cms.admin_files(options, folders)
+    except cms.FormConfigError as error:
+        raise RecordError([Problem("admin/index.html", 1, 1, "", message)
+                           for message in error.messages]) from None
 
 
 def _schemas() -> dict[str, bytes]:

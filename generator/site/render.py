@@ -45,7 +45,8 @@ GENERATED_MARKER = ".xieshang-generated"
 
 # Paths of generated pages; a hand-written page may not take one of these names.
 RESERVED_PAGES = frozenset({"index.md", "cases", "platforms", "categories", "years", "follow-up",
-                            "assets", "schemas", "search", "pagefind", "feeds", "data"})
+                            "assets", "schemas", "search", "pagefind", "feeds", "data",
+                            "admin"})
 
 STATUS_CLASS = {
     model.ANNOUNCED: "announced",

@@ -207,6 +207,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         return self.build_dir.with_name(self.build_dir.name + "-search") / pagefind.BUNDLE_DIR
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.keeper is not None:
+            self.keeper.bring_back(Path(config.site_dir))
         if self.state is not None:  # records of the docs tree, read where it changed
             old = self.previous.docs if self.previous is not None else {}
             self.state.docs = warm.records(self.build_dir, sorted(self.docs_names), old)
@@ -221,7 +223,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.removed)
         if self.keeper is not None:
-            self.keeper.put_back(site_dir)
+            self.keeper.close()
+            _delete_from_site(site_dir, frozenset(self.keeper.stale(
+                site_dir, self.site_files or frozenset(), pagefind.BUNDLE_DIR)))
         if self.warm_build:
             kept = len(self.keeper.keep) if self.keeper is not None else 0
             log.info("xieshang: 引擎生成 %d 个页面，沿用上次生成的 %d 个%s", len(self.built) - kept,
@@ -239,6 +243,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
 
     def on_build_error(self, *, error: Exception) -> None:
         _stop_counting(self.warnings)
+        if self.keeper is not None:
+            self.keeper.close()
         if self.search_job is not None:
             self.search_job.stop()
             self.search_job = None

@@ -6,7 +6,8 @@
 
 Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
 (default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1),
-BENCH_DATA_SIZES (open data section, default 10000,100000).
+BENCH_DATA_SIZES (open data section, default 10000,100000), BENCH_WARM_SIZES
+(warm builds section, default 10000; 100000 takes long).
 Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
 """
 
@@ -25,8 +26,9 @@ from bench.feeds import feeds_section
 from bench.history import history_section
 from bench.search import search_section
 from bench.serve import serve_section
+from bench.warm import warm_section
 
-SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds")
+SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "warm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": lambda: history_section(10_000, args.seed),
         "data": lambda: data_section(tuple(args.data_sizes), args.seed),
         "feeds": lambda: feeds_section(seed=args.seed),
+        "warm": lambda: warm_section(args.warm_sizes, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         "history": "e. revision history: 10,000 cases, three revisions each, and a cold build",
         "data": "f. open data at /data/: data_files alone, and each file's size",
         "feeds": "g. Atom feeds at 10,000 and 100,000 cases: feed_files alone",
+        "warm": "h. warm builds: cold, then one edited case rebuilt reusing build/",
     }
     for name in args.sections:
         body = runners[name]()
@@ -70,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=int(env.get("BENCH_REPEAT") or 1))
     parser.add_argument("--data-sizes", type=_numbers,
                         default=_numbers(env.get("BENCH_DATA_SIZES") or "10000,100000"))
+    parser.add_argument("--warm-sizes", type=_numbers,
+                        default=_numbers(env.get("BENCH_WARM_SIZES") or "10000"))
     return parser
 
 

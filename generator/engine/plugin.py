@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import sys
 import time
@@ -80,6 +81,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.docs_names: frozenset[str] = frozenset()
         self.nav_sources: set[str] = set()
         self.built: dict[str, tuple[str, bool]] = {}  # source -> (dest, keepable), this build
+        self.kept_pages: list[Page] = []
+        self.static: dict[str, str] = {}  # the docs tree's other files: source -> dest
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
@@ -193,7 +196,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if state is None or self.warnings.count:
             return
         kept = self.keeper.keep if self.keeper is not None else {}
-        for source, (dest, keepable) in self.built.items():
+        copied = {source: (dest, True) for source, dest in self.static.items()}
+        for source, (dest, keepable) in {**self.built, **copied}.items():
             before = kept.get(source)
             output = warm.record(str(site_dir / dest), before.output if before else None)
             if source in state.docs and output is not None:
@@ -212,6 +216,11 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if self.state is not None:  # records of the docs tree, read where it changed
             old = self.previous.docs if self.previous is not None else {}
             self.state.docs = warm.records(self.build_dir, sorted(self.docs_names), old)
+        if self.warm_build:  # the generator's other files (open data, feeds...), as copied
+            docs = str(self.build_dir) + os.sep
+            self.static = {file.src_uri: file.dest_uri for file in files
+                           if not file.is_documentation_page()
+                           and (file.abs_src_path or "").startswith(docs)}
         written = frozenset(file.dest_uri for file in files)
         self.removed = self.site_files - written if self.site_files is not None else frozenset()
         self.site_files = written
@@ -227,7 +236,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             _delete_from_site(site_dir, frozenset(self.keeper.stale(
                 site_dir, self.site_files or frozenset(), pagefind.BUNDLE_DIR)))
         if self.warm_build:
-            kept = len(self.keeper.keep) if self.keeper is not None else 0
+            kept = sum(isinstance(page, KeptPage) for page in self.kept_pages)
             log.info("xieshang: 引擎生成 %d 个页面，沿用上次生成的 %d 个%s", len(self.built) - kept,
                      kept, "" if self.previous is not None else "（无可沿用的上次结果，完整生成）")
         job, self.search_job = self.search_job, None
@@ -261,6 +270,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             keepable = isinstance(page, KeptPage) or (
                 bool(page.meta.get("xieshang")) and source not in self.nav_sources)
             self.built[source] = (page.file.dest_uri, keepable)
+            if isinstance(page, KeptPage):
+                self.kept_pages.append(page)
         if page.meta.get("xieshang"):
             page.content = None
         return output
@@ -273,6 +284,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             self.state.context = kept_pages.context_key(nav, config, self.state.docs)
             if self.keeper is not None:
                 self.keeper.choose(self.state.context, self.state.docs, self.nav_sources)
+                for file in files:  # files the last build copied, unchanged since: not again
+                    if file.src_uri in self.static and file.src_uri in self.keeper.keep:
+                        file.copy_file = _no_copy  # type: ignore[method-assign]
         return nav
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
@@ -355,6 +369,10 @@ def _site_feed(options: Options) -> dict[str, str] | None:
     if not feeds.enabled(options):
         return None
     return {"href": feeds.CASES, "title": feeds.cases_title(options.site_name)}
+
+
+def _no_copy(dirty: bool = False) -> None:
+    """``File.copy_file`` of a file whose copy in the site is the one to write."""
 
 
 def _stop_counting(handler: logging.Handler) -> None:

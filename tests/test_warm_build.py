@@ -212,3 +212,30 @@ def test_a_damaged_state_means_a_cold_build(archive: Archive, damage: str) -> No
     state.write_bytes(data)
     warm = _warm_equals_cold(archive)
     assert COLD in warm.output
+
+
+def test_a_new_commit_rebuilds_only_what_it_revised(tmp_path: Path) -> None:
+    """With git history, as in CI: each push is a new commit, which the case pages
+    (revisions), the data page and the navigation's footers (the commit) show."""
+    from tests.git_repo import Repo
+
+    repo = Repo.create(tmp_path / "repo")
+    shutil.copytree(SAMPLE_CONTENT, repo.dir)
+    repo.commit("样例档案")
+    settings = {"repo_url": "https://github.com/example/archive"}
+
+    def build(work: Path) -> Build:
+        return build_site(work, repo.dir, SAMPLE_AS_OF, settings=settings,
+                          search_slice_pages=SLICE_PAGES)
+
+    assert COLD in build(tmp_path / "warm").output
+    path = repo.dir / CASE
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "晚上车辆停满内部道路", "晚上车辆停满内部道路和人行道"), encoding="utf-8")
+    head = repo.commit("补充停车情况")
+    warm = build(tmp_path / "warm")
+    cold = build(tmp_path / "cold")
+    _same(site_files(warm.site), site_files(cold.site))
+    assert kept_pages(warm) > 20
+    assert "补充停车情况" in warm.html("cases/2025-xinjian-shequ-tingche")
+    assert head[:7] in warm.html("") and head[:7] in warm.html("data")

@@ -27,6 +27,8 @@ $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# A warm build: what the last build left in build/ and site/ is reused where it still holds
+# (generator/engine/warm.py); the site is the same bytes as a build from nothing.
 site: $(STAMP) $(NODE_STAMP)  ## build the public site into site/ (ENGINE=mkdocs for MkDocs 1.6)
 	$(BIN)/$(ENGINE) build --strict -f mkdocs.yml
 
@@ -71,5 +73,5 @@ lock:  ## re-pin requirements.lock from pyproject.toml (needs pip-tools)
 	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
 	  -o requirements.lock pyproject.toml
 
-clean:
+clean:  ## remove site/ and build/: the next make site starts cold
 	rm -rf site build .pytest_cache

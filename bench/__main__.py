@@ -7,7 +7,8 @@
 Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
 (default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1),
 BENCH_DATA_SIZES (open data section, default 10000,100000), BENCH_CHARTS_CASES (charts
-section, default 10000).
+section, default 10000), BENCH_WARM_SIZES (warm builds section, default 10000;
+100000 takes long).
 Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
 """
 
@@ -28,8 +29,10 @@ from bench.history import history_section
 from bench.pages import pages_section
 from bench.search import search_section
 from bench.serve import serve_section
+from bench.warm import warm_section
 
-SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages", "charts")
+SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages", "charts",
+            "warm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         "feeds": lambda: feeds_section(seed=args.seed),
         "pages": lambda: pages_section(10_000, args.seed),
         "charts": lambda: charts_section(args.charts_cases, args.seed),
+        "warm": lambda: warm_section(args.warm_sizes, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -57,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages": "h. bytes per case page at 10,000 cases, and its largest parts",
         "charts": f"i. charts at {args.charts_cases:,} cases: the step against a cold build, "
                   "and bytes per page",
+        "warm": "j. warm builds: cold, then one edited case rebuilt reusing build/",
     }
     for name in args.sections:
         body = runners[name]()
@@ -80,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
                         default=int(env.get("BENCH_CHARTS_CASES") or 10_000))
     parser.add_argument("--data-sizes", type=_numbers,
                         default=_numbers(env.get("BENCH_DATA_SIZES") or "10000,100000"))
+    parser.add_argument("--warm-sizes", type=_numbers,
+                        default=_numbers(env.get("BENCH_WARM_SIZES") or "10000"))
     return parser
 
 

@@ -42,7 +42,7 @@ def test_every_engine_builds_the_same_site(site: Build, tmp_path: Path, engine: 
     assert sorted(ours) == sorted(theirs)
     differ = [name for name in ours if ours[name] != theirs[name]]
     assert differ, "the engines name themselves in each page"
-    assert all(name.endswith(".html") for name in differ)
+    assert all(name.endswith(".html") for name in differ), differ
     for name in differ:
         assert without_generator_meta(ours[name]) == without_generator_meta(theirs[name]), name
     names = {m.group().decode() for data in (ours["index.html"], theirs["index.html"])

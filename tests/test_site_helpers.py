@@ -78,7 +78,8 @@ def write_config(work: Path, content: Path, settings: dict[str, Any] | None = No
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     config.update(settings or {})
     config["docs_dir"] = str(content)
-    config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
+    if "theme" not in (settings or {}):  # else the test gives its own theme overrides
+        config["theme"]["custom_dir"] = str(ROOT / "theme_overrides")
     options = {"content_dir": str(content), "build_dir": str(work / "docs"), "demo": True}
     options.update(plugin)
     config["plugins"] = [{"xieshang": options}]

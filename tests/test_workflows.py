@@ -293,3 +293,66 @@ def test_the_copy_in_china_is_uploaded_only_when_configured() -> None:
     for step in job["steps"]:  # secrets reach the script through the environment only
         assert "${{" not in step.get("run", ""), step
     assert (ROOT / "deploy" / "rclone" / "publish").stat().st_mode & 0o111
+
+
+def suite_needed(repo: Path, *base: str) -> str:
+    """``.ci/suite-needed``, run in ``repo`` (a copy of the script placed there)."""
+    script = repo / ".ci" / "suite-needed"
+    if not script.exists():
+        script.parent.mkdir()
+        shutil.copy2(ROOT / ".ci" / "suite-needed", script)
+    done = subprocess.run([str(script), *base], capture_output=True, text=True, check=True,
+                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    return done.stdout.strip()
+
+
+def test_the_suite_is_skipped_only_for_changes_below_content(tmp_path: Path) -> None:
+    from tests.git_repo import Repo
+
+    repo = Repo.create(tmp_path / "repo")
+    (repo.root / "content" / "cases").mkdir(parents=True)
+    (repo.root / "content" / "cases" / "a.yml").write_text("title: 一\n", encoding="utf-8")
+    (repo.root / "generator").mkdir()
+    (repo.root / "generator" / "x.py").write_text("x = 1\n", encoding="utf-8")
+    first = repo.commit("first")
+    (repo.root / "content" / "cases" / "a.yml").write_text("title: 二\n", encoding="utf-8")
+    (repo.root / "content" / "cases" / "b.yml").write_text("title: 三\n", encoding="utf-8")
+    records = repo.commit("records only")
+    assert suite_needed(repo.root, first) == "suite=false"
+    (repo.root / "generator" / "x.py").write_text("x = 2\n", encoding="utf-8")
+    code = repo.commit("code")
+    assert suite_needed(repo.root, records) == "suite=true"
+    assert suite_needed(repo.root, first) == "suite=true"
+    (repo.root / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    repo.commit("configuration")
+    assert suite_needed(repo.root, code) == "suite=true"
+    # Nothing to compare with: a first push, a base the clone lacks, an empty base.
+    assert suite_needed(repo.root, "0" * 40) == "suite=true"
+    assert suite_needed(repo.root, "1" * 40) == "suite=true"
+    assert suite_needed(repo.root, "") == "suite=true"
+    assert suite_needed(repo.root) == "suite=false"  # the daily run: no change at all
+
+
+def cache_steps(name: str, job: str) -> list[dict[str, Any]]:
+    steps = load(WORKFLOWS / name)["jobs"][job]["steps"]
+    return [s for s in steps if s.get("uses", "").startswith("actions/cache")]
+
+
+def test_the_last_build_is_kept_keyed_by_generator_lock_and_configuration() -> None:
+    steps = load(WORKFLOWS / "publish.yml")["jobs"]["build"]["steps"]
+    names = [step.get("name", step.get("uses", "")) for step in steps]
+    (cache,) = cache_steps("publish.yml", "build")
+    assert cache["uses"].startswith("actions/cache@")
+    assert names.index(cache["name"]) < names.index("Build the site")
+    assert cache["with"]["path"].split() == ["build", "site"]
+    key = cache["with"]["key"]
+    for part in ("generator/**", "requirements.lock", "mkdocs.yml", "theme_overrides/**"):
+        assert part in key
+    assert key.endswith("-${{ github.run_id }}"), "a new entry each run, the newest restored"
+    assert cache["with"]["restore-keys"].strip() == key.removesuffix("${{ github.run_id }}")
+    tests = next(step for step in steps if step.get("name") == "Tests")
+    assert tests["if"] == "steps.changed.outputs.suite == 'true'"
+    # Pull requests read the published build's cache and never write one.
+    (restore,) = cache_steps("check.yml", "check")
+    assert restore["uses"].startswith("actions/cache/restore@")
+    assert restore["with"]["restore-keys"].strip() == cache["with"]["restore-keys"].strip()

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-# What a case's lines are made from, compared by identity (``is``): its record, its revisions.
+# What a case's lines are made from: its record, its revisions. Compared by identity
+# (``is``) first; by value when the objects are new (revisions read again after a commit,
+# a memo kept between builds in ``build/``).
 Sources = tuple[object, ...]
 
 
@@ -48,5 +50,6 @@ class DataMemo:
 
 
 def _same(before: Sources, now: Sources) -> bool:
-    return len(before) == len(now) and all(a is b for a, b in zip(before, now, strict=True))
+    return len(before) == len(now) and all(a is b or a == b
+                                           for a, b in zip(before, now, strict=True))
 

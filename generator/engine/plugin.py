@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,14 +30,16 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from generator.data.memo import DataMemo
-from generator.engine import site_size
+from generator.engine import kept_pages, site_size, warm
 from generator.engine.config import XieshangConfig, options_for
+from generator.engine.kept_pages import KeptPage, SiteKeeper
 from generator.engine.preview_index import BackgroundIndex
 from generator.engine.search_job import SearchJob
 from generator.engine.shortcuts import HeldPage, RenderedOnce
 from generator.engine.site_url import public_site_url
 from generator.feeds import addresses as feeds
 from generator.options import Options
+from generator.printing import qr
 from generator.records import history
 from generator.records.archive import LoadMemo
 from generator.records.problems import RecordError
@@ -48,6 +52,8 @@ log = logging.getLogger("mkdocs.plugins.xieshang")
 # Front-matter keys of generated pages that hold record text and that the
 # theme prints without escaping (Material's <title>, header, meta description).
 _TEXT_META = ("title", "description")
+# The engine's loggers, whose warnings ``--strict`` counts (ProperDocs' and MkDocs' names).
+_ENGINE_LOGGERS = ("mkdocs", "properdocs")
 
 
 class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
@@ -66,13 +72,25 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.search_job: SearchJob | None = None  # `mkdocs build`: indexing while the engine runs
         self.site_files: frozenset[str] | None = None  # what the last build wrote into site_dir
         self.removed: frozenset[str] = frozenset()  # of those, what this build no longer writes
+        # `mkdocs build` from warm (``warm``, ``kept_pages``): what the last build left in build/.
+        self.warm_build = False
+        self.state: warm.State | None = None  # this build's, saved at its end
+        self.previous: warm.State | None = None  # the last build's, when it holds
+        self.keeper: SiteKeeper | None = None
+        self.warnings = kept_pages.WarningCount()
+        self.docs_names: frozenset[str] = frozenset()
+        self.nav_sources: set[str] = set()
+        self.built: dict[str, tuple[str, bool]] = {}  # source -> (dest, keepable), this build
+        self.kept_pages: list[Page] = []
+        self.static: dict[str, str] = {}  # the docs tree's other files: source -> dest
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keep this plugin object across the rebuilds of ``mkdocs serve`` (MkDocs does
         so for plugins with this method), and with it what the last build rendered."""
         self.serving = command == "serve"
-        self.load_memo = LoadMemo() if self.serving else None
-        self.data_memo = DataMemo() if self.serving else None
+        self.warm_build = command == "build" and not dirty
+        self.load_memo = LoadMemo() if self.serving or self.warm_build else None
+        self.data_memo = DataMemo() if self.serving or self.warm_build else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -87,6 +105,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         except ValueError:
             self.content_in_repo = self.content_dir.name
         self.build_dir = root / self.options.build_dir
+        if self.warm_build:
+            self._start_warm(config)
         started = time.perf_counter()
         try:
             result = build.build_docs(self.content_dir, self.build_dir, self.options,
@@ -106,8 +126,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             "只生成改动涉及的页面" if result.partial else "生成全部页面",
             time.perf_counter() - started,
         )
-        if self.serving:
+        if self.serving or self.warm_build:
             self.rendered = result.rendered
+        self.docs_names = result.stats.names
         self.hand_written = result.pages
         config.docs_dir = str(self.build_dir)
         config.extra["xieshang_demo"] = self.options.demo
@@ -120,12 +141,17 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start the search index now that the docs tree is written: ``mkdocs build``
-        waits for it at the end; ``mkdocs serve`` reloads without it and search catches up."""
+        waits for it at the end; ``mkdocs serve`` reloads without it and search catches up.
+        A warm build moves the last site aside before the engine cleans the folder."""
+        if self.previous is not None:
+            self.keeper = SiteKeeper(self.previous, self._warm_dir())
+            self.keeper.set_aside(Path(config.site_dir))
         if not self.options.search:
             return
         slice_pages = self.options.search_slice_pages
         if not self.serving:
-            self.search_job = SearchJob(self.build_dir, self._bundle_dir(), slice_pages)
+            self.search_job = SearchJob(self.build_dir, self._bundle_dir(), slice_pages,
+                                        keep=self._slices_dir() if self.warm_build else None)
             return
         site_dir = Path(config.site_dir)
         if self.indexer is None or self.indexer.site_dir != site_dir:
@@ -133,11 +159,68 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
                                            slice_pages)
         self.indexer.request()
 
+    def _warm_dir(self) -> Path:
+        """What a build keeps for the next one (``warm``), beside the docs tree."""
+        return self.build_dir.with_name(self.build_dir.name + "-warm")
+
+    def _slices_dir(self) -> Path:
+        return self._warm_dir() / "search-slices"
+
+    def _start_warm(self, config: MkDocsConfig) -> None:
+        """Read what the last build kept, if it holds; anything else starts cold."""
+        for name in _ENGINE_LOGGERS:
+            logging.getLogger(name).addHandler(self.warnings)
+        custom_dir = config.theme.custom_dir
+        config_file = Path(config.config_file_path) if config.config_file_path else None
+        fingerprint = warm.fingerprint(config_file, custom_dir, self.options)
+        self.state = warm.State(fingerprint)
+        folder = self._warm_dir()
+        previous = warm.load(folder, fingerprint)
+        if previous is None:
+            warm.forget(folder)
+            shutil.rmtree(self._slices_dir(), ignore_errors=True)
+            return
+        memos = previous.generator
+        self.load_memo = memos.get("load_memo", self.load_memo)
+        self.data_memo = memos.get("data_memo", self.data_memo)
+        qr.remember(memos.get("qr", {}))
+        if all(warm.unchanged(str(self.build_dir / name), entry)
+               for name, entry in previous.docs.items()):
+            self.rendered = memos.get("rendered")  # else someone changed the docs tree
+        self.previous = previous
+
+    def _save_warm(self, site_dir: Path) -> None:
+        """Records of what this build left, for the next build; none after a warning."""
+        _stop_counting(self.warnings)
+        state = self.state
+        if state is None or self.warnings.count:
+            return
+        kept = self.keeper.keep if self.keeper is not None else {}
+        copied = {source: (dest, True) for source, dest in self.static.items()}
+        for source, (dest, keepable) in {**self.built, **copied}.items():
+            before = kept.get(source)
+            output = warm.record(str(site_dir / dest), before.output if before else None)
+            if source in state.docs and output is not None:
+                state.pages[source] = warm.PageRecord(dest, state.docs[source], output, keepable)
+        state.generator = {"rendered": self.rendered, "load_memo": self.load_memo,
+                           "data_memo": self.data_memo, "qr": qr.known()}
+        warm.save(self._warm_dir(), state)
+
     def _bundle_dir(self) -> Path:
         """Where the search index is made, outside the site, until it goes into the site."""
         return self.build_dir.with_name(self.build_dir.name + "-search") / pagefind.BUNDLE_DIR
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.keeper is not None:
+            self.keeper.bring_back(Path(config.site_dir))
+        if self.state is not None:  # records of the docs tree, read where it changed
+            old = self.previous.docs if self.previous is not None else {}
+            self.state.docs = warm.records(self.build_dir, sorted(self.docs_names), old)
+        if self.warm_build:  # the generator's other files (open data, feeds...), as copied
+            docs = str(self.build_dir) + os.sep
+            self.static = {file.src_uri: file.dest_uri for file in files
+                           if not file.is_documentation_page()
+                           and (file.abs_src_path or "").startswith(docs)}
         written = frozenset(file.dest_uri for file in files)
         self.removed = self.site_files - written if self.site_files is not None else frozenset()
         self.site_files = written
@@ -148,6 +231,14 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         serve --dirty``); ``mkdocs build`` waits for its search index and puts it in."""
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.removed)
+        if self.keeper is not None:
+            self.keeper.close()
+            _delete_from_site(site_dir, frozenset(self.keeper.stale(
+                site_dir, self.site_files or frozenset(), pagefind.BUNDLE_DIR)))
+        if self.warm_build:
+            kept = sum(isinstance(page, KeptPage) for page in self.kept_pages)
+            log.info("xieshang: 引擎生成 %d 个页面，沿用上次生成的 %d 个%s", len(self.built) - kept,
+                     kept, "" if self.previous is not None else "（无可沿用的上次结果，完整生成）")
         job, self.search_job = self.search_job, None
         if job is not None:
             try:
@@ -158,6 +249,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             log.info("xieshang: 搜索索引 %s", report)
         if not self.serving:
             self._check_size(site_dir)
+        if self.warm_build:  # after the last warning: a build that warned leaves no state
+            self._save_warm(site_dir)
 
     def _check_size(self, site_dir: Path) -> None:
         size = site_size.measure(site_dir)
@@ -166,6 +259,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             log.warning("xieshang: %s", message)
 
     def on_build_error(self, *, error: Exception) -> None:
+        _stop_counting(self.warnings)
+        if self.keeper is not None:
+            self.keeper.close()
         if self.search_job is not None:
             self.search_job.stop()
             self.search_job = None
@@ -177,6 +273,13 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         included, while the search index is still being made beside it.
         Nothing after this point reads a generated page's content.
         """
+        if self.warm_build:
+            source = page.file.src_uri
+            keepable = isinstance(page, KeptPage) or (
+                bool(page.meta.get("xieshang")) and source not in self.nav_sources)
+            self.built[source] = (page.file.dest_uri, keepable)
+            if isinstance(page, KeptPage):
+                self.kept_pages.append(page)
         if page.meta.get("xieshang"):
             page.content = None
         return output
@@ -184,10 +287,28 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.rendered_once = RenderedOnce({page.url for page in nav.pages},
                                           self.options.shortcuts)
+        self.nav_sources = {page.file.src_uri for page in nav.pages}
+        if self.state is not None:
+            self.state.context = kept_pages.context_key(nav, config, self.state.docs)
+            if self.keeper is not None:
+                self.keeper.choose(self.state.context, self.state.docs, self.nav_sources)
+                for file in files:  # files the last build copied, unchanged since: not again
+                    if file.src_uri in self.static and file.src_uri in self.keeper.keep:
+                        file.copy_file = _no_copy  # type: ignore[method-assign]
         return nav
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """A page the last build made as this one would: kept (``kept_pages``)."""
+        if self.keeper is not None and page.file.src_uri in self.keeper.keep:
+            page.__class__ = KeptPage
+        return page
+
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        return "" if isinstance(page, KeptPage) else None
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         env.globals["xieshang_once"] = self.rendered_once
+        kept_pages.add_template(env)
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -208,6 +329,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         to convert, and ``on_page_context`` puts the block in as it is.
         """
         meta = page.meta
+        if isinstance(page, KeptPage):
+            meta["template"] = kept_pages.TEMPLATE
+            return ""
         if meta.get("xieshang"):
             for key in _TEXT_META:
                 if isinstance(meta.get(key), str):
@@ -253,6 +377,15 @@ def _site_feed(options: Options) -> dict[str, str] | None:
     if not feeds.enabled(options):
         return None
     return {"href": feeds.CASES, "title": feeds.cases_title(options.site_name)}
+
+
+def _no_copy(dirty: bool = False) -> None:
+    """``File.copy_file`` of a file whose copy in the site is the one to write."""
+
+
+def _stop_counting(handler: logging.Handler) -> None:
+    for name in _ENGINE_LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
 
 
 def _delete_from_site(site_dir: Path, uris: frozenset[str]) -> None:

@@ -17,20 +17,22 @@ from generator.search.pagefind import SearchIndexError
 
 
 def index_command(docs_dir: Path, bundle: Path, slice_pages: int,
-                  background: bool = False) -> list[str]:
+                  background: bool = False, keep: Path | None = None) -> list[str]:
     """``python -m generator.search index-docs``: the search index as a process of its own."""
     nice = shutil.which("nice") if background else None
     return [*([nice, "-n", "10"] if nice else []), sys.executable, "-m", "generator.search",
             "index-docs", str(docs_dir), str(bundle), "--slice-pages", str(slice_pages),
-            *(["--background"] if background else [])]
+            *(["--background"] if background else []),
+            *(["--keep-slices", str(keep)] if keep is not None else [])]
 
 
 class SearchJob:
     """One index run, started at once; ``wait`` for its report, or ``stop`` it."""
 
-    def __init__(self, docs_dir: Path, bundle: Path, slice_pages: int) -> None:
+    def __init__(self, docs_dir: Path, bundle: Path, slice_pages: int,
+                 keep: Path | None = None) -> None:
         self.bundle = bundle
-        self._process = subprocess.Popen(index_command(docs_dir, bundle, slice_pages),
+        self._process = subprocess.Popen(index_command(docs_dir, bundle, slice_pages, keep=keep),
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True, encoding="utf-8", errors="replace")
 

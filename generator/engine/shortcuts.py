@@ -75,9 +75,15 @@ class RenderedOnce:
         return (part, base_url, 0) if self.enabled else None
 
     def footer_key(self, page: Page | None, base_url: str) -> tuple[str, str, int] | None:
-        if page is None or page.previous_page or page.next_page:
+        if page is None or page.previous_page or page.next_page or page.url in self.nav_urls:
             return None
         return self.base_key("footer", base_url)
+
+    def names_commit(self, page: Page | None) -> bool:
+        """Whether the page's footer names the commit the site was built from: only pages
+        in the navigation, which every build renders, so that a new commit leaves the
+        other pages' bytes as they were (``kept_pages``)."""
+        return page is not None and page.url in self.nav_urls
 
     def get(self, key: tuple[str, str, int]) -> str | None:
         return self.html.get(key)

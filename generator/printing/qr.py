@@ -12,7 +12,7 @@ under a millisecond a code. Where the same size of symbol holds the address
 at a higher level (Q or H), that level is taken: more of a creased or faded
 code can be lost and it still scans. This module only picks the level and
 draws the modules as one SVG path. Codes are memoised for the life of the process (``mkdocs
-serve`` rebuilds cost nothing), and ``prepare`` makes many at once in forked
+serve`` rebuilds cost nothing) and kept between builds, and ``prepare`` makes many at once in forked
 worker processes.
 """
 
@@ -74,6 +74,16 @@ def svg(url: str) -> Markup:
     if code is None:
         code = _codes[url] = _encode(url)
     return Markup(code)
+
+
+def known() -> dict[str, str]:
+    """Every code made so far, by address: kept between builds (``engine.warm``)."""
+    return dict(_codes)
+
+
+def remember(codes: dict[str, str]) -> None:
+    """Codes made by an earlier build (``known``), the same bytes ``svg`` would make."""
+    _codes.update(codes)
 
 
 def prepare(urls: Iterable[str], workers: int | None = None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -88,22 +89,27 @@ class LoadMemo:
     """What each file gave the last ``load_archive``, reused while the file is unchanged.
 
     For ``mkdocs serve``, which loads the whole archive again after every
-    edit: only files whose size, modification time or inode changed are read
-    again. Case results also depend on the platforms and the day, so they are
-    all dropped when either changes. Cross-file rules always run again.
+    edit, and for ``mkdocs build``, which keeps it between builds (in
+    ``build/``): only files whose bytes changed are read again. A file whose
+    size, modification time and inode are those of the last load is taken to
+    be unchanged; any other is compared by a digest of its bytes (a fresh
+    checkout gives every file a new time, not new bytes). Case results also
+    depend on the platforms and the day, so they are all dropped when either
+    changes. Cross-file rules always run again.
     """
 
     def __init__(self) -> None:
-        self.platforms: dict[str, tuple[tuple[int, int, int], Any]] = {}
-        self.cases: dict[str, tuple[tuple[int, int, int], Any]] = {}
+        self.platforms: dict[str, tuple[_Signature, Any]] = {}
+        self.cases: dict[str, tuple[_Signature, Any]] = {}
         self.case_context: object = None
 
-    def map(self, store: dict[str, tuple[tuple[int, int, int], Any]],
+    def map(self, store: dict[str, tuple[_Signature, Any]],
             function: Callable[[RecordFile], _R], records: list[RecordFile],
             jobs: int | None) -> list[_R]:
-        signatures = [_signature(record.path) for record in records]
+        signatures = [_signature(record.path, store.get(record.path, (None,))[0])
+                      for record in records]
         stale = [record for record, signature in zip(records, signatures, strict=True)
-                 if signature is None or store.get(record.path, (None,))[0] != signature]
+                 if signature is None or not _same_bytes(store.get(record.path), signature)]
         checked = map_in_processes(function, stale, jobs)
         fresh = dict(zip((r.path for r in stale), checked, strict=True))
         results = []
@@ -117,12 +123,25 @@ class LoadMemo:
         return results
 
 
-def _signature(path: str) -> tuple[int, int, int] | None:
+# A file's (modification time, size, inode) and a digest of its bytes.
+_Signature = tuple[tuple[int, int, int], bytes]
+
+
+def _same_bytes(stored: tuple[_Signature, Any] | None, signature: _Signature) -> bool:
+    return stored is not None and stored[0][1] == signature[1]
+
+
+def _signature(path: str, known: _Signature | None) -> _Signature | None:
+    """The file's signature; its bytes are read only when its status is not ``known``'s."""
     try:
         status = os.stat(path)
+        stat = (status.st_mtime_ns, status.st_size, status.st_ino)
+        if known is not None and known[0] == stat:
+            return known
+        with open(path, "rb") as file:
+            return stat, hashlib.blake2b(file.read(), digest_size=16).digest()
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def load_archive(content_dir: Path, as_of: dt.date | None = None,

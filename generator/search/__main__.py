@@ -23,6 +23,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from_docs.add_argument("docs", type=Path)
     from_docs.add_argument("bundle", type=Path)
+    from_docs.add_argument("--keep-slices", type=Path, default=None, metavar="DIR",
+                           help="把每批的索引按其页面的摘要保存在 DIR，下次只为有改动的批次重建")
     for command in (index, from_docs):
         command.add_argument("--background", action="store_true",
                              help="低优先级、一次只运行一个 Pagefind（预览时在后台更新索引）")
@@ -45,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.docs.is_dir():
                 raise SearchIndexError(f"找不到文档树 {args.docs}")
             result = index_docs(args.docs, args.bundle, background=args.background,
-                                slice_pages=args.slice_pages)
+                                slice_pages=args.slice_pages, keep=args.keep_slices)
         else:
             result = build_index(args.site, background=args.background,
                                  slice_pages=args.slice_pages)

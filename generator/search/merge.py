@@ -148,10 +148,12 @@ class Merged:
     filters: int
 
 
-def merge(parts: Sequence[Path], out: Path, read: Sequence[PartWords] | None = None) -> Merged:
+def merge(parts: Sequence[Path], out: Path, read: Sequence[PartWords] | None = None,
+          keep: bool = False) -> Merged:
     """Write into ``out`` (new or empty) the bundle of every page of ``parts``, in order.
 
-    The parts' fragment files are moved, not copied: the parts are spent.
+    The parts' fragment files are moved, not copied: the parts are spent; with
+    ``keep`` they are linked (or copied), and the parts can be merged again.
     ``read``: each part's ``read_words``, if read already.
     """
     if not parts:
@@ -169,7 +171,7 @@ def merge(parts: Sequence[Path], out: Path, read: Sequence[PartWords] | None = N
     for language in languages:
         metas = [entry["languages"][language]["hash"] for entry in entries]
         words = [part_words[language] for part_words in read] if read is not None else None
-        name, merged = _merge_language(parts, metas, language, out, words)
+        name, merged = _merge_language(parts, metas, language, out, words, keep)
         merged_entry["languages"][language].update(hash=name, page_count=merged.pages)
         counts.append(merged)
     _copy_the_rest(parts[0], out)
@@ -204,7 +206,8 @@ def read_words(bundle: Path) -> PartWords:
 
 
 def _merge_language(parts: Sequence[Path], metas: Sequence[str], language: str,
-                    out: Path, read: Sequence[list[_PartPiece]] | None) -> tuple[str, Merged]:
+                    out: Path, read: Sequence[list[_PartPiece]] | None,
+                    keep: bool = False) -> tuple[str, Merged]:
     loaded: list[_Part] = []
     offset = 0
     for bundle, meta in zip(parts, metas, strict=True):
@@ -216,7 +219,7 @@ def _merge_language(parts: Sequence[Path], metas: Sequence[str], language: str,
     fields = _meta_fields(loaded)
     loaded = [_Part(part.bundle, part.meta, part.offset, _field_map(part, fields))
               for part in loaded]
-    pages = _move_fragments(loaded, language, out)
+    pages = _move_fragments(loaded, language, out, keep)
     streams = [_placed(part, read[number] if read is not None
                        else _part_pieces(part.bundle, part.meta))
                for number, part in enumerate(loaded)]
@@ -239,7 +242,8 @@ def _list(item: Cbor, what: str) -> list[Cbor]:
 # lengthened as Pagefind would.
 
 
-def _move_fragments(parts: Sequence[_Part], language: str, out: Path) -> list[Cbor]:
+def _move_fragments(parts: Sequence[_Part], language: str, out: Path,
+                    keep: bool = False) -> list[Cbor]:
     taken: dict[str, Path] = {}  # name -> the file moved there
     pages: list[Cbor] = []
     for part in parts:
@@ -250,19 +254,26 @@ def _move_fragments(parts: Sequence[_Part], language: str, out: Path) -> list[Cb
                 raise BundleFormatError(f"page {page!r}: expected [name, word count]")
             if old not in renamed:
                 renamed[old] = _place_fragment(part.bundle / FRAGMENT_DIR / f"{old}.pf_fragment",
-                                               old, language, taken, out)
+                                               old, language, taken, out, keep)
             pages.append([renamed[old], words])
     return pages
 
 
 def _place_fragment(source: Path, name: str, language: str, taken: dict[str, Path],
-                    out: Path) -> str:
-    """Move a part's fragment file into ``out``; a name taken by another page's is lengthened."""
+                    out: Path, keep: bool = False) -> str:
+    """Move (``keep``: link) a part's fragment file into ``out``; a name taken by another
+    page's is lengthened."""
     if name in taken and taken[name].read_bytes() != source.read_bytes():
         name = chunk_name(language, read_body(source), set(taken))
     if name not in taken:
         target = out / FRAGMENT_DIR / f"{name}.pf_fragment"
-        os.replace(source, target)
+        if not keep:
+            os.replace(source, target)
+        else:
+            try:
+                os.link(source, target)
+            except OSError:  # another file system, or one without hard links
+                shutil.copyfile(source, target)
         taken[name] = target
     return name
 

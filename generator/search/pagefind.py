@@ -98,19 +98,21 @@ def build_index(site_dir: Path, *, binary: Path | None = None, background: bool 
 
 
 def index_docs(docs_dir: Path, bundle: Path, *, binary: Path | None = None,
-               background: bool = False, slice_pages: int = SLICE_PAGES) -> IndexResult:
+               background: bool = False, slice_pages: int = SLICE_PAGES,
+               keep: Path | None = None) -> IndexResult:
     """Index the generated pages of a docs tree into ``bundle`` (a ``pagefind`` folder).
 
     The same index as ``build_index`` gives for the site built from the tree
     (``generator.search.pages`` says why), available before the engine has built a
     page: ``mkdocs build`` and ``mkdocs serve`` make it while the engine
     works and put it into the site when both are done (``install``).
-    ``bundle`` is replaced when complete.
+    ``bundle`` is replaced when complete. ``keep``: a folder where each slice's
+    bundle is kept under a digest of its pages, for the next run to reuse.
     """
     bundle = Path(bundle)
     bundle.parent.mkdir(parents=True, exist_ok=True)
     return _index(search_pages.DocsSource(Path(docs_dir)), bundle, _Runner(binary, background),
-                  slice_pages)
+                  slice_pages, keep)
 
 
 def install(bundle: Path, site_dir: Path) -> Path:
@@ -143,14 +145,19 @@ class _SiteSource:
     def put_all(self, folder: Path) -> Path:
         return self.site_dir  # Pagefind runs on the site itself
 
+    def key(self, paths: Sequence[str]) -> str:
+        return pagefind_slices.key(self.site_dir, paths)
+
 
 class _Source(Protocol):
     def pages(self) -> list[pagefind_slices.Page] | None: ...
     def put(self, folder: Path, paths: Sequence[str]) -> Path: ...
     def put_all(self, folder: Path) -> Path: ...
+    def key(self, paths: Sequence[str]) -> str: ...
 
 
-def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int) -> IndexResult:
+def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int,
+           keep: Path | None = None) -> IndexResult:
     """Pagefind over ``source``'s pages into ``bundle``: in one run, or in slices merged."""
     staging = bundle.with_name(f".{bundle.name}.new")
     slices_dir = bundle.with_name(f".{bundle.name}.slices")
@@ -164,7 +171,7 @@ def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int) -> Ind
         if slices is None:
             counts = run(source.put_all(slices_dir / "all"), staging)
         else:
-            counts = _run_in_slices(run, source, slices, slices_dir, staging)
+            counts = _run_in_slices(run, source, slices, slices_dir, staging, keep)
     finally:
         shutil.rmtree(slices_dir, ignore_errors=True)
     seconds = time.perf_counter() - started
@@ -210,30 +217,48 @@ class _Runner:
 
 
 def _run_in_slices(run: _Runner, source: _Source, slices: list[list[str]], slices_dir: Path,
-                   staging: Path) -> tuple[int, int, int]:
+                   staging: Path, keep: Path | None = None) -> tuple[int, int, int]:
     """Pagefind over each slice (a folder of its pages), then one merged bundle.
 
     Two slices are indexed at a time (one in the background): a Pagefind run
     keeps about one core and a quarter busy, so two use a two-core machine fully.
     Each slice's words are read as soon as its run ends, while the next runs
     go on: what is left for the end is joining them.
+
+    With ``keep``, each slice's bundle is kept there under a digest of its pages'
+    addresses and bytes (``slices.key``), and a slice whose bundle is there already
+    is not indexed again: after an edit, only the slices holding changed pages are.
     """
-    parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
+    keys = [source.key(paths) for paths in slices] if keep is not None else []
+    if keep is not None:
+        parts = [keep / key for key in keys]
+    else:
+        parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
     words: list[pagefind_merge.PartWords] = [{} for _ in slices]
 
     def index(number: int) -> None:
-        folder = source.put(slices_dir / str(number), slices[number])
-        run(folder, parts[number])
-        shutil.rmtree(folder)
+        if keep is None or not (parts[number] / pagefind_bundle.ENTRY_FILE).is_file():
+            folder = source.put(slices_dir / str(number), slices[number])
+            made = slices_dir / f"{number}.bundle"
+            run(folder, made)
+            shutil.rmtree(folder)
+            if keep is not None:
+                shutil.rmtree(parts[number], ignore_errors=True)
+                parts[number].parent.mkdir(parents=True, exist_ok=True)
+                made.rename(parts[number])  # complete, or not there
         words[number] = _merge_step(pagefind_merge.read_words, parts[number])
 
     with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
         list(pool.map(index, range(len(slices))))
     try:
-        merged = _merge_step(pagefind_merge.merge, parts, staging, words)
+        merged = _merge_step(pagefind_merge.merge, parts, staging, words, keep is not None)
     except SearchIndexError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if keep is not None:
+        for folder in keep.iterdir():
+            if folder.name not in keys:
+                shutil.rmtree(folder)
     return merged.pages, merged.words, merged.filters
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from generator.search.slices import BODY_MARK, Page, Unsortable, marks_body, sort_of
+from generator.search.slices import BODY_MARK, Page, Unsortable, marks_body, slice_key, sort_of
 from generator.site.generated import page_body
 
 _HEAD: Final = b'<!DOCTYPE html>\n<html lang="zh">\n<head><meta charset="utf-8"></head>\n<body>\n'
@@ -65,6 +65,11 @@ class DocsSource:
                 _write(folder / path, body)
         return folder
 
+    def key(self, paths: Sequence[str]) -> str:
+        """A digest of the pages at ``paths`` as ``put`` writes them (``slices.slice_key``)."""
+        return slice_key((path, _document(indexed_body(
+            (self.docs_dir / self._sources[path]).read_bytes()) or b"")) for path in paths)
+
     def put_all(self, folder: Path) -> Path:
         """Every indexed page into ``folder``."""
         for source in _markdown_files(self.docs_dir):
@@ -76,7 +81,11 @@ class DocsSource:
 
 def _write(target: Path, body: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_HEAD + body + _TAIL)
+    target.write_bytes(_document(body))
+
+
+def _document(body: bytes) -> bytes:
+    return _HEAD + body + _TAIL
 
 
 def indexed_body(document: bytes) -> bytes | None:

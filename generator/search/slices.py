@@ -13,10 +13,11 @@ site in one run.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -112,6 +113,20 @@ def _numeric(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def key(site_dir: Path, paths: Sequence[str]) -> str:
+    """A digest of the pages at ``paths``: their addresses and bytes, as a slice takes them."""
+    return slice_key((path, (site_dir / path).read_bytes()) for path in paths)
+
+
+def slice_key(pages: Iterable[tuple[str, bytes]]) -> str:
+    """A digest of a slice's pages (address, what Pagefind reads), in order."""
+    digest = hashlib.sha256()
+    for path, data in pages:
+        for part in (path.encode("utf-8"), data):
+            digest.update(len(part).to_bytes(8, "little") + part)
+    return digest.hexdigest()
 
 
 def link_slice(site_dir: Path, folder: Path, paths: Sequence[str]) -> None:

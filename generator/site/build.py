@@ -78,7 +78,7 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
                            files=files, histories=histories)
     renderer = render.Renderer(archive, options, extras)
     rendered = changes.Rendered(archive, renderer.category_slugs, last_changed,
-                                (options, as_of, histories),
+                                (options, as_of),
                                 histories=histories, history_key=history_key,
                                 categories=tuple(renderer.categories),
                                 page_size=options.page_size)

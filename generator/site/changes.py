@@ -24,6 +24,9 @@ pages those cases can reach are known:
 * the directories of categories and years (they count cases), when where a
   case is listed changed. The directory of platforms shows no case at all.
 
+A new commit changes only the pages of the cases it revised and the
+数据下载 page, which names the commit.
+
 Anything else (a platform file, a case added, removed or renamed, a
 category gaining or losing its address, another day, other options) makes
 ``pages_to_render`` answer None: render everything. A test compares the
@@ -37,6 +40,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from generator.data import files as data_files
 from generator.records import model
 from generator.records.revisions import NO_HISTORY, Histories
 from generator.site import charts, indexes
@@ -56,6 +60,8 @@ class Rendered:
     category_slugs: Mapping[str, str]
     last_changed: Mapping[str, dt.date]  # by source_path
     settings: tuple[object, ...]  # everything else that reaches every page (options, pages...)
+    # Revisions reach only their case's page (a case whose revisions changed counts as
+    # changed) and the commit only the data page: neither is among the settings.
     documents: frozenset[str] = frozenset()  # the docs tree's files after the build
     categories: tuple[indexes.Category, ...] = ()  # as rendered, with their addresses
     page_size: int = indexes.PAGE_SIZE
@@ -73,6 +79,7 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
         if case != before.archive.cases[case_id]
         or after.last_changed.get(case.source_path)
         != before.last_changed.get(before.archive.cases[case_id].source_path)
+        or after.histories.of(case_id) != before.histories.of(case_id)
     ]
     prefixes = set()
     exact = {f"cases/{case_id}/" for case_id in changed}
@@ -92,6 +99,8 @@ def pages_to_render(before: Rendered | None, after: Rendered) -> Callable[[str],
         exact |= _pages_listing(before, retitled) | _pages_listing(after, retitled)
     if any(_on_board(before, case_id) != _on_board(after, case_id) for case_id in changed):
         prefixes.add(BOARD)
+    if before.histories.built_from != after.histories.built_from:
+        exact.add(data_files.FOLDER)  # it names the commit the site is built from
     ordered = tuple(sorted(prefixes))
 
     def wanted(url: str) -> bool:
@@ -107,6 +116,7 @@ def _same_frame(before: Rendered, after: Rendered) -> bool:
     return (
         old.as_of == new.as_of
         and before.settings == after.settings
+        and before.histories.complete == after.histories.complete
         and dict(old.platforms) == dict(new.platforms)
         and old.cases.keys() == new.cases.keys()
         and dict(before.category_slugs) == dict(after.category_slugs)

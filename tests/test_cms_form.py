@@ -29,6 +29,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from generator.engine.edit import DECAP_SERVER, stop
+from generator.records.ids import suggest_id
 from generator.site.cms import MOBILE_MESSAGE
 from tests.browser import console_errors, external_requests, free_port, screenshot, unavailable
 from tests.test_elder_mode import png_size
@@ -344,6 +345,42 @@ def test_a_case_made_in_the_form_passes_the_check_and_shows_on_its_page(
     page = _wait(lambda: (html := _get(editing.page(f"cases/{NEW_ID}/")))
                  and "小区夜间停车难" in html and html, "the rebuilt page", editing.log)
     assert "在小区东侧空地增设临时车位" in str(page) and "已增设临时车位" in str(page)
+
+
+def replace_text(browser: WebDriver, title: str, text: str) -> None:
+    element = field(browser, title)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.BACKSPACE)
+    element.send_keys(text)
+
+
+# Titles where pinyin-pro (in the form) and pypinyin (generator new) agree.
+SUGGESTIONS = {"社区食堂": "2026-shequ-shitang", "加装电梯": "2026-jiazhuang-dianti",
+               "停车难": "2026-tingche-nan", "长者饭堂": "2026-zhangzhe-fantang"}
+
+
+def test_a_new_case_s_id_follows_its_title_and_date_until_the_editor_types_one(
+        browser: WebDriver, editing: Editing) -> None:
+    assert {title: suggest_id(title, 2026) for title in SUGGESTIONS} == SUGGESTIONS
+    open_form(browser, editing, "collections/cases/new")
+    case_id = field(browser, "案例编号")
+    set_date(browser, "协商日期", "2026-10-20")
+    for title, expected in SUGGESTIONS.items():
+        replace_text(browser, "议题", title)
+        _wait(lambda expected=expected: case_id.get_attribute("value") == expected,
+              f"the id {expected}")
+    set_date(browser, "协商日期", "2025-12-01")
+    _wait(lambda: case_id.get_attribute("value") == "2025-zhangzhe-fantang", "the year to follow")
+    # Typed by the editor: the title no longer changes it.
+    replace_text(browser, "案例编号", "2025-wode-bianhao")
+    replace_text(browser, "议题", "社区食堂")
+    time.sleep(1)
+    assert case_id.get_attribute("value") == "2025-wode-bianhao"
+    # Emptied: the next title fills it again.
+    replace_text(browser, "案例编号", "")
+    replace_text(browser, "议题", "停车难")
+    _wait(lambda: case_id.get_attribute("value") == "2025-tingche-nan", "the id to follow again")
 
 
 EXISTING = Path("cases") / "yingze" / "2024-yingzejie-zhangzhe-shitang.yml"

@@ -10,10 +10,11 @@ lacks; the build runs it on what it is about to publish, and writes it
 into ``admin/index.html``.
 
 The files: ``admin/index.html`` (this module writes it, with the configuration),
-Decap's bundle and js-yaml from ``node_modules`` (pinned in
+Decap's bundle, js-yaml and pinyin-pro from ``node_modules`` (pinned in
 ``package-lock.json``; ``make site`` runs ``npm ci``) and our glue,
 ``cms/xieshang-form.js``: the YAML format that writes records the way editors
-write them, the case-id widget, and the folder a new case goes into.
+write them, the case-id widget (which suggests a new case's id from its title
+and date), and the folder a new case goes into.
 Nothing is fetched from another host.
 """
 
@@ -37,6 +38,8 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 # Decap's bundle: decap-cms.js with the chunks it loads on demand (locales, widgets).
 DECAP_DIST: Final = Path("node_modules") / "decap-cms" / "dist"
 JS_YAML: Final = Path("node_modules") / "js-yaml" / "dist" / "js-yaml.min.js"
+# pinyin-pro's browser build (UMD, window.pinyinPro): the case-id widget's suggestions.
+PINYIN_PRO: Final = Path("node_modules") / "pinyin-pro" / "dist" / "index.js"
 FORMAT: Final = "xieshang-yaml"  # registered by xieshang-form.js
 ID_WIDGET: Final = "case-id"  # registered by xieshang-form.js
 BACKENDS: Final = ("github", "forgejo", "gitea")
@@ -137,7 +140,8 @@ def _case_collection(content_dir: str) -> dict[str, Any]:
         "path": "{{folder}}/{{slug}}",
         "summary": "{{title}}（{{date}}）",
         "sortable_fields": ["date", "title"],
-        "fields": [_id_field("案例编号", "例如 2024-shequ-zhangzhe-shitang：年份-议题的拼音。"),
+        "fields": [_id_field("案例编号", "例如 2024-shequ-zhangzhe-shitang：年份-议题的拼音。"
+                             "填写议题和协商日期后自动建议，可以改写。", suggest=True),
                    *(_widget(f, "", True) for f in schema.CASE.fields
                      if f.name not in NOT_IN_NEW_FORM)],
     }
@@ -173,10 +177,13 @@ IMPLIED: Final = {"cases": {"consensus.reached": True}}
 BLANK_BEFORE_BLOCKS: Final = {"cases": True, "platforms": False}
 
 
-def _id_field(label: str, example: str) -> dict[str, Any]:
+def _id_field(label: str, example: str, *, suggest: bool = False) -> dict[str, Any]:
+    """The id widget; with ``suggest`` a new record's id follows its title and date
+    (as ``generator new`` suggests it) until the editor types another."""
     return {
         "name": "id", "label": label, "widget": ID_WIDGET, "required": False,
         "hint": f"文件名和永久网址，保存后不能更改。{ID_RULE}。{example}",
+        "suggest": suggest,  # read by the case-id widget
         "pattern": [ID_PATTERN.pattern, f"编号{ID_RULE}"],
         "max_length": ID_MAX_LENGTH,  # read by the case-id widget
     }
@@ -349,15 +356,15 @@ def admin_files(options: Options, folders: Mapping[str, str]) -> dict[str, bytes
 
 @cache
 def bundle_files(root: Path = ROOT) -> dict[str, bytes]:
-    """Decap's bundle (with its chunks) and js-yaml, read once per process."""
+    """Decap's bundle (with its chunks), js-yaml and pinyin-pro, read once per process."""
     dist = root / DECAP_DIST
-    js_yaml = root / JS_YAML
-    if not (dist / "decap-cms.js").is_file() or not js_yaml.is_file():
+    copies = {"js-yaml.min.js": root / JS_YAML, "pinyin-pro.js": root / PINYIN_PRO}
+    if not (dist / "decap-cms.js").is_file() or not all(p.is_file() for p in copies.values()):
         raise FormConfigError([
-            f"编辑表单（admin_form）需要 {DECAP_DIST}/decap-cms.js 和 {JS_YAML}："
+            f"编辑表单（admin_form）需要 {DECAP_DIST}/decap-cms.js、{JS_YAML} 和 {PINYIN_PRO}："
             "请先在项目根目录运行 npm ci（make site 会自动运行）"])
     files = {path.name: path.read_bytes() for path in _bundle(dist)}
-    files["js-yaml.min.js"] = js_yaml.read_bytes()
+    files |= {name: path.read_bytes() for name, path in copies.items()}
     return files
 
 
@@ -368,7 +375,7 @@ def _bundle(dist: Path) -> Iterator[Path]:
 
 
 def index_html(config: Mapping[str, Any], options: Options, folders: Mapping[str, str]) -> str:
-    """The page that loads Decap, js-yaml and our glue, with the configuration inline.
+    """The page that loads Decap, js-yaml, pinyin-pro and our glue, with the configuration inline.
 
     Inline rather than Decap's ``config.yml``: Decap reads that file only when
     it is served as YAML, which neither MkDocs' preview nor nginx's default
@@ -392,6 +399,7 @@ def index_html(config: Mapping[str, Any], options: Options, folders: Mapping[str
 </head>
 <body>
 <script src="js-yaml.min.js"></script>
+<script src="pinyin-pro.js"></script>
 <script src="decap-cms.js"></script>
 <script src="xieshang-form.js"></script>
 </body>

@@ -9,8 +9,11 @@
  *   An unchanged record written by hand in that style comes out byte for byte
  *   the same, so an edit changes only the lines of the fields it touched.
  *   Comments are not kept (Decap passes values only).
- * - The widget "case-id": a new record's id (its file name), typed by the
- *   editor; an existing record's id, shown and never changed.
+ * - The widget "case-id": a new record's id (its file name); for a new case
+ *   suggested from its title and date, as `generator new` does (suggestId),
+ *   and following them while the field is empty or still holds the last
+ *   suggestion, until the editor types another; an existing record's id,
+ *   shown and never changed.
  * - Before saving a new case: the sub-folder of content/cases/ it goes into,
  *   from its platform (where that platform's cases already are).
  * The data (Decap's configuration, key order, folders) is generated from the
@@ -174,13 +177,107 @@
   });
 
   // ---------------------------------------------------------------------------
+  // Suggested ids: the structure of records/ids.py's suggest_id, with pinyin-pro in
+  // place of pypinyin. pinyin-pro's segments are the phrases whose reading differs
+  // from their characters' (长者 -> zhangzhe); other characters come one by one and
+  // are paired, as suggest_id pairs the characters pypinyin leaves alone. For most
+  // titles both agree; the check, not the suggestion, decides what an id may be.
+
+  const TOKEN = /([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([A-Za-z0-9]+)/g;
+  const SYLLABLE = /^[a-z]+$/i;
+
+  function pairs(syllables) {
+    const out = [];
+    for (let i = 0; i < syllables.length; i += 2) out.push(syllables.slice(i, i + 2).join(""));
+    return out;
+  }
+
+  function pinyinWords(chinese) {
+    const pinyinPro = window.pinyinPro;
+    const segments = pinyinPro.segment(chinese, {
+      toneType: "none", v: true, format: pinyinPro.OutputFormat.PinyinArray,
+    });
+    const words = [];
+    let singles = [];
+    for (const segment of segments) {
+      const syllables = segment.filter((syllable) => SYLLABLE.test(syllable));
+      if (segment.length === 1) {
+        singles.push(...syllables);
+        continue;
+      }
+      words.push(...pairs(singles));
+      singles = [];
+      if (syllables.length) words.push(syllables.join(""));
+    }
+    words.push(...pairs(singles));
+    return words.map((word) => word.toLowerCase());
+  }
+
+  function trim(words, maxLength) {
+    let result = "";
+    for (const word of words) {
+      const candidate = result ? result + "-" + word : word;
+      if (candidate.length > maxLength) break;
+      result = candidate;
+    }
+    return !result && words.length ? words[0].slice(0, maxLength) : result;
+  }
+
+  function suggestId(text, year, maxLength) {
+    const words = [];
+    for (const [, chinese, ascii] of String(text || "").matchAll(TOKEN)) {
+      words.push(...(chinese ? pinyinWords(chinese) : [ascii.toLowerCase()]));
+    }
+    if (year && words[0] !== year) words.unshift(year);
+    return trim(words, maxLength);
+  }
+
+  window.xieshangForm.suggestId = suggestId; // for the tests
+
+  // ---------------------------------------------------------------------------
   // The id widget
 
   function lastSegment(slug) {
     return String(slug || "").split("/").pop();
   }
 
+  // Nothing before there is a title: a year alone is no id.
+  function suggestionFor(entry, field) {
+    const title = String(entry.getIn(["data", "title"]) || "");
+    if (!title.trim()) return "";
+    const date = /^(\d{4})-/.exec(String(entry.getIn(["data", "date"]) || ""));
+    return suggestId(title, date ? date[1] : null, field.get("max_length"));
+  }
+
   const IdControl = createClass({
+    // Decap re-renders a control only when its own value changes and hands it a
+    // stale entry; so the widget listens to the form's input events and reads the
+    // draft through getEntry once Decap has stored the change.
+    componentDidMount() {
+      this.suggested = "";
+      this.schedule = () => {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.follow(), 0);
+      };
+      document.addEventListener("input", this.schedule);
+      document.addEventListener("change", this.schedule);
+      this.follow();
+    },
+    componentWillUnmount() {
+      clearTimeout(this.timer);
+      document.removeEventListener("input", this.schedule);
+      document.removeEventListener("change", this.schedule);
+    },
+    // While the id is empty or the last suggestion, it becomes the new one.
+    follow() {
+      const { entry, getEntry, value, field, onChange } = this.props;
+      if (!entry.get("newRecord") || !field.get("suggest")) return;
+      const suggestion = suggestionFor(getEntry ? getEntry() : entry, field);
+      if (suggestion === this.suggested) return;
+      const following = !value || value === this.suggested;
+      this.suggested = suggestion;
+      if (following && value !== suggestion) onChange(suggestion);
+    },
     isValid() {
       const { entry, value, field } = this.props;
       if (!entry.get("newRecord")) return true;

@@ -1,6 +1,7 @@
 """Loading a whole content folder: rules between files, file names, the as-of day."""
 
 import datetime as dt
+import multiprocessing
 import os
 import threading
 from pathlib import Path
@@ -342,17 +343,20 @@ def test_text_paths_split_file_names_as_pathlib_does(name: str) -> None:
 
 # Worker processes.
 
-_PARENT = os.getpid()
+def _in_a_worker() -> bool:
+    """True in a worker process, forked, spawned or from a fork server (which imports this
+    module afresh, so a process id kept in a global would be the worker's own)."""
+    return multiprocessing.parent_process() is not None
 
 
 def _fails_in_a_worker(item: int) -> int:
-    if os.getpid() != _PARENT:
+    if _in_a_worker():
         raise ValueError(f"item {item}")
     return item
 
 
 def _dies_in_a_worker(item: int) -> int:
-    if os.getpid() != _PARENT:
+    if _in_a_worker():
         os._exit(1)
     return item * 2
 

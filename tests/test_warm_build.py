@@ -108,6 +108,9 @@ def test_an_edited_case(archive: Archive) -> None:
     warm = _warm_equals_cold(archive)
     assert kept_pages(warm) > 20
     assert "和人行道" in warm.html("cases/2025-xinjian-shequ-tingche")
+    # the engine lists in sitemap.xml only the pages it built; the plugin lists them all
+    sitemap = (warm.site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/archive/cases/2022-jidian-xiaoqu-jishui/</loc>" in sitemap
 
 
 def test_a_new_case(archive: Archive) -> None:
@@ -152,6 +155,19 @@ def test_an_edited_platform(archive: Archive) -> None:
     warm = _warm_equals_cold(archive)
     assert kept_pages(warm) > 20
     assert "区政协二楼协商议事厅" in warm.html("platforms/yingze")
+
+
+def test_a_hand_written_page_links_to_kept_files(archive: Archive) -> None:
+    """The engine never sees a kept page or file, yet a Markdown link to one resolves as in
+    a cold build (a link the engine could not resolve would warn, and fail ``--strict``)."""
+    archive.edit("pages/about.md", "## 演示数据\n",
+                 "## 演示数据\n\n见[积水案例](cases/2022-jidian-xiaoqu-jishui/index.md)"
+                 "和[案例表](data/cases.csv)。\n")
+    warm = _warm_equals_cold(archive)
+    assert kept_pages(warm) > 20
+    about = warm.html("about")
+    assert 'href="../cases/2022-jidian-xiaoqu-jishui/"' in about
+    assert 'href="../data/cases.csv"' in about
 
 
 def test_a_new_day_turns_items_overdue(archive: Archive) -> None:
@@ -212,6 +228,31 @@ def test_a_damaged_state_means_a_cold_build(archive: Archive, damage: str) -> No
     state.write_bytes(data)
     warm = _warm_equals_cold(archive)
     assert COLD in warm.output
+
+
+def test_a_changed_context_builds_every_page_again(tmp_path: Path) -> None:
+    """A navigation title taken from a page's heading is part of every page's sidebar:
+    when it changes, the files set apart go back to the engine, in their order."""
+    import yaml
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    settings = {"nav": [entry if "about.md" not in entry.values() else "about.md"
+                        for entry in nav]}
+
+    def build(work: Path) -> Build:
+        return build_site(work, content, SAMPLE_AS_OF, settings=settings,
+                          search_slice_pages=SLICE_PAGES)
+
+    assert COLD in build(tmp_path / "warm").output
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("# 关于本档案", "# 关于这个档案"),
+                     encoding="utf-8")
+    warm = build(tmp_path / "warm")
+    assert COLD not in warm.output and kept_pages(warm) == 0
+    _same(site_files(warm.site), site_files(build(tmp_path / "cold").site))
+    assert "关于这个档案" in warm.html("cases/2022-jidian-xiaoqu-jishui")
 
 
 def test_a_new_commit_rebuilds_only_what_it_revised(tmp_path: Path) -> None:

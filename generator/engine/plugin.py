@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -300,7 +300,13 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's templates, compiled once for every build from warm: Jinja keeps each
+        one's code under a digest of its source, so a changed template is compiled again."""
         env.globals["xieshang_once"] = self.rendered_once
+        if self.warm_build and env.bytecode_cache is None:
+            folder = self._warm_dir() / "templates"
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
         self.env = env
         return env
 

@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, Build, build_site
+from tests.test_site_helpers import (
+    ENGINE,
+    ENGINES,
+    ROOT,
+    SAMPLE_AS_OF,
+    SAMPLE_CONTENT,
+    Build,
+    build_site,
+)
 
 SLICE_PAGES = 7  # the sample's search index in several slices, as a large archive's
 CASE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
@@ -253,6 +261,26 @@ def test_a_changed_context_builds_every_page_again(tmp_path: Path) -> None:
     assert COLD not in warm.output and kept_pages(warm) == 0
     _same(site_files(warm.site), site_files(build(tmp_path / "cold").site))
     assert "关于这个档案" in warm.html("cases/2022-jidian-xiaoqu-jishui")
+
+
+@pytest.mark.parametrize("engine", [e for e in ENGINES if e != ENGINE])
+def test_a_warm_build_with_another_engine(tmp_path: Path, engine: str) -> None:
+    """The engine's side of a warm build (files set apart, the page list built again)
+    uses the engine's own structures: MkDocs 1.6's as well as ProperDocs'."""
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+
+    def build(work: Path) -> Build:
+        return build_site(work, content, SAMPLE_AS_OF, engine=engine,
+                          search_slice_pages=SLICE_PAGES)
+
+    assert COLD in build(tmp_path / "warm").output
+    path = content / CASE
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "晚上车辆停满内部道路", "晚上车辆停满内部道路和人行道"), encoding="utf-8")
+    warm = build(tmp_path / "warm")
+    assert kept_pages(warm) > 20
+    _same(site_files(warm.site), site_files(build(tmp_path / "cold").site))
 
 
 def test_a_new_commit_rebuilds_only_what_it_revised(tmp_path: Path) -> None:

@@ -200,9 +200,13 @@ def test_a_changed_template(archive: Archive) -> None:
 
 
 def test_a_changed_option(archive: Archive) -> None:
+    templates = archive.root / "warm" / "docs-warm" / "templates"
+    assert any(templates.iterdir())  # the theme's templates, compiled by the last build
+    (templates / "from-another-jinja.cache").write_bytes(b"?")
     archive.options = {"data_license": "CC0-1.0"}
     warm = _warm_equals_cold(archive)
     assert COLD in warm.output
+    assert not (templates / "from-another-jinja.cache").exists()
     assert "CC0 1.0" in warm.html("data")
 
 

@@ -167,6 +167,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
     def _slices_dir(self) -> Path:
         return self._warm_dir() / "search-slices"
 
+    def _templates_dir(self) -> Path:
+        return self._warm_dir() / "templates"
+
     def _start_warm(self, config: MkDocsConfig) -> None:
         """Read what the last build kept, if it holds; anything else starts cold."""
         for name in _ENGINE_LOGGERS:
@@ -180,6 +183,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if previous is None:
             warm.forget(folder)
             shutil.rmtree(self._slices_dir(), ignore_errors=True)
+            shutil.rmtree(self._templates_dir(), ignore_errors=True)  # maybe another Jinja's
             return
         memos = previous.generator
         self.load_memo = memos.get("load_memo", self.load_memo)
@@ -301,10 +305,11 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """The theme's templates, compiled once for every build from warm: Jinja keeps each
-        one's code under a digest of its source, so a changed template is compiled again."""
+        one's code under a digest of its source, so a changed template is compiled again
+        (and a build that starts cold, maybe with another Jinja, starts without them)."""
         env.globals["xieshang_once"] = self.rendered_once
         if self.warm_build and env.bytecode_cache is None:
-            folder = self._warm_dir() / "templates"
+            folder = self._templates_dir()
             folder.mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(folder))
         self.env = env

@@ -84,7 +84,7 @@ def test_follow_up_board_paginates_and_sorts() -> None:
     )
     archive = factory.archive(cases=cases)
     board = indexes.open_items(archive)
-    assert len(board) == 130
+    assert len(board) == 130 == indexes.open_count(archive)
     days = [entry.progress.days_overdue for entry in board]
     assert days == sorted(days, reverse=True)
     tree = docs(archive)
@@ -98,6 +98,7 @@ def test_open_items_leave_out_closed_withdrawn_and_announced() -> None:
     live = factory.case("live")
     archive = factory.archive(cases=(done, gone, live))
     assert [entry.view.case.id for entry in indexes.open_items(archive)] == ["live"]
+    assert indexes.open_count(archive) == 1
 
 
 def test_platform_tree_sorts_siblings_by_pinyin_deterministically() -> None:

@@ -19,7 +19,15 @@ from typing import Any
 
 import pytest
 
-from tests.test_site_helpers import ROOT, SAMPLE_AS_OF, SAMPLE_CONTENT, Build, build_site
+from tests.test_site_helpers import (
+    ENGINE,
+    ENGINES,
+    ROOT,
+    SAMPLE_AS_OF,
+    SAMPLE_CONTENT,
+    Build,
+    build_site,
+)
 
 SLICE_PAGES = 7  # the sample's search index in several slices, as a large archive's
 CASE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
@@ -108,6 +116,9 @@ def test_an_edited_case(archive: Archive) -> None:
     warm = _warm_equals_cold(archive)
     assert kept_pages(warm) > 20
     assert "和人行道" in warm.html("cases/2025-xinjian-shequ-tingche")
+    # the engine lists in sitemap.xml only the pages it built; the plugin lists them all
+    sitemap = (warm.site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/archive/cases/2022-jidian-xiaoqu-jishui/</loc>" in sitemap
 
 
 def test_a_new_case(archive: Archive) -> None:
@@ -154,6 +165,19 @@ def test_an_edited_platform(archive: Archive) -> None:
     assert "区政协二楼协商议事厅" in warm.html("platforms/yingze")
 
 
+def test_a_hand_written_page_links_to_kept_files(archive: Archive) -> None:
+    """The engine never sees a kept page or file, yet a Markdown link to one resolves as in
+    a cold build (a link the engine could not resolve would warn, and fail ``--strict``)."""
+    archive.edit("pages/about.md", "## 演示数据\n",
+                 "## 演示数据\n\n见[积水案例](cases/2022-jidian-xiaoqu-jishui/index.md)"
+                 "和[案例表](data/cases.csv)。\n")
+    warm = _warm_equals_cold(archive)
+    assert kept_pages(warm) > 20
+    about = warm.html("about")
+    assert 'href="../cases/2022-jidian-xiaoqu-jishui/"' in about
+    assert 'href="../data/cases.csv"' in about
+
+
 def test_a_new_day_turns_items_overdue(archive: Archive) -> None:
     page = "cases/2024-qinshui-nongcun-laji-fenlei"
     archive.edit(f"{page}.yml".replace("cases/", "cases/qinshui/"), "due: 2027-03-31",
@@ -176,9 +200,13 @@ def test_a_changed_template(archive: Archive) -> None:
 
 
 def test_a_changed_option(archive: Archive) -> None:
+    templates = archive.root / "warm" / "docs-warm" / "templates"
+    assert any(templates.iterdir())  # the theme's templates, compiled by the last build
+    (templates / "from-another-jinja.cache").write_bytes(b"?")
     archive.options = {"data_license": "CC0-1.0"}
     warm = _warm_equals_cold(archive)
     assert COLD in warm.output
+    assert not (templates / "from-another-jinja.cache").exists()
     assert "CC0 1.0" in warm.html("data")
 
 
@@ -212,6 +240,51 @@ def test_a_damaged_state_means_a_cold_build(archive: Archive, damage: str) -> No
     state.write_bytes(data)
     warm = _warm_equals_cold(archive)
     assert COLD in warm.output
+
+
+def test_a_changed_context_builds_every_page_again(tmp_path: Path) -> None:
+    """A navigation title taken from a page's heading is part of every page's sidebar:
+    when it changes, the files set apart go back to the engine, in their order."""
+    import yaml
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    settings = {"nav": [entry if "about.md" not in entry.values() else "about.md"
+                        for entry in nav]}
+
+    def build(work: Path) -> Build:
+        return build_site(work, content, SAMPLE_AS_OF, settings=settings,
+                          search_slice_pages=SLICE_PAGES)
+
+    assert COLD in build(tmp_path / "warm").output
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("# 关于本档案", "# 关于这个档案"),
+                     encoding="utf-8")
+    warm = build(tmp_path / "warm")
+    assert COLD not in warm.output and kept_pages(warm) == 0
+    _same(site_files(warm.site), site_files(build(tmp_path / "cold").site))
+    assert "关于这个档案" in warm.html("cases/2022-jidian-xiaoqu-jishui")
+
+
+@pytest.mark.parametrize("engine", [e for e in ENGINES if e != ENGINE])
+def test_a_warm_build_with_another_engine(tmp_path: Path, engine: str) -> None:
+    """The engine's side of a warm build (files set apart, the page list built again)
+    uses the engine's own structures: MkDocs 1.6's as well as ProperDocs'."""
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+
+    def build(work: Path) -> Build:
+        return build_site(work, content, SAMPLE_AS_OF, engine=engine,
+                          search_slice_pages=SLICE_PAGES)
+
+    assert COLD in build(tmp_path / "warm").output
+    path = content / CASE
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "晚上车辆停满内部道路", "晚上车辆停满内部道路和人行道"), encoding="utf-8")
+    warm = build(tmp_path / "warm")
+    assert kept_pages(warm) > 20
+    _same(site_files(warm.site), site_files(build(tmp_path / "cold").site))
 
 
 def test_a_new_commit_rebuilds_only_what_it_revised(tmp_path: Path) -> None:

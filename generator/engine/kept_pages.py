@@ -6,14 +6,20 @@ folder first. A warm build (see ``warm``) instead:
 1. checks each page file of the last site against its record, and moves the
    site aside (a rename) while the engine cleans the folder, then back
    (``on_files``, the first hook after the clean);
-2. lets the engine build every page but the kept ones: a generated page
-   outside the navigation whose source in the docs tree has the bytes it had,
+2. sets apart, in the same hook, every generated file (a page outside the
+   navigation, or a static file such as open data) whose source in the docs
+   tree has the bytes it had when its file in the site was made: the engine
+   never sees them (``KeptFiles``), so it makes no ``Page``, reads, converts
+   and renders nothing and copies nothing for them. Links from Markdown pages
+   to them still resolve, through the files set apart;
+3. once the navigation is known, keeps what it set apart if the pages would be
    built in the same context (``context_key``: the navigation and the
-   configuration's ``extra`` values the templates print). A kept page reads
-   no source, converts nothing and renders an empty template, so the engine
-   writes nothing over its file (and its "Page skipped" line is not logged);
-3. at the end deletes what the last build wrote and this one did not: the
-   pages of deleted records, files no longer generated.
+   configuration's ``extra`` values the templates print); otherwise gives the
+   engine every file back, in its order, and keeps nothing;
+4. at the end builds again, with every page, the templates that list the
+   pages (``sitemap.xml`` and its ``.gz``), and deletes what the last build
+   wrote and this one did not: the pages of deleted records, files no longer
+   generated.
 
 What a page shows comes from its own source, the context and the
 fingerprint's files (templates, configuration), so a kept page has the bytes
@@ -29,29 +35,28 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from pathlib import Path, PurePath
 from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
 
-from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2 import Environment
+from mkdocs.commands.build import _build_extra_template, _build_theme_template
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 
-from generator.engine import warm
-from generator.engine.shortcuts import HeldPage
+from generator.engine import site_size, warm
 
-TEMPLATE: Final = "xieshang-kept.html"
-# The engine's loggers of its build loop (ProperDocs' and MkDocs' names).
-_BUILD_LOGGERS: Final = ("properdocs.commands.build", "mkdocs.commands.build")
-_SKIPPED: Final = re.compile(r"^Page skipped: '(.*)'\. Generated empty")
 # Values of ``extra`` that only pages in the navigation print (partials/copyright.html).
 _NAV_ONLY_EXTRA: Final = frozenset({"xieshang_commit", "xieshang_commit_url"})
-
-
-class KeptPage(HeldPage):
-    """A page the previous build made as this one would: nothing to convert, an empty
-    template to render (``TEMPLATE``), and its file in the site left as it is."""
+# A page address of plain segments, as ``File.url`` quotes them: none empty, none a dot
+# segment, nothing ``urljoin`` would resolve against the base.
+_PLAIN: Final = re.compile(r"(?:[\w%~-][\w.%~-]*/)*(?:[\w%~-][\w.%~-]*)?", re.ASCII)
+# What ``Page`` reads from the configuration for its addresses: none, for a listed page.
+_NO_ADDRESSES: Final = {"site_url": None, "repo_url": None, "edit_uri": None,
+                        "edit_uri_template": None}
 
 
 class WarningCount(logging.Handler):
@@ -97,32 +102,65 @@ def _walk(items: list[Any], depth: int = 0) -> list[tuple[object, ...]]:
     return found
 
 
-def add_template(env: Environment) -> None:
-    """The empty template of kept pages, ahead of the theme's."""
-    env.loader = ChoiceLoader([DictLoader({TEMPLATE: ""}), env.loader])
+class KeptFiles(Files):
+    """The files the engine builds and copies: all but the kept ones, which a lookup by
+    path still finds (a Markdown link to a kept page resolves as in a cold build)."""
+
+    def __init__(self, files: Iterable[File], kept: Mapping[str, File]) -> None:
+        super().__init__(files)
+        self.kept = dict(kept)
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        return found if found is not None else self.kept.get(PurePath(path).as_posix())
+
+    def restore(self, order: list[File], config: MkDocsConfig) -> None:
+        """Every file back, in ``order``, each page with the ``Page`` the navigation
+        would have made for it."""
+        listed = {file.src_uri for file in order}
+        added = [file for file in self if file.src_uri not in listed]
+        for file in list(self):
+            self.remove(file)
+        for file in [*order, *added]:
+            self.append(file)
+            if file.is_documentation_page() and file.page is None:
+                Page(None, file, config)
+        self.kept.clear()
 
 
-class SiteKeeper(logging.Filter):
-    """One warm build's pages: which to keep, and what to delete at the end.
+class Addresses:
+    """A page's canonical and absolute address below ``site_url``, as ``Page`` makes them
+    with ``urljoin``, without its cost for each of many pages: a plain address (``_PLAIN``)
+    is appended to what ``urljoin`` makes of the base once."""
 
-    Also a filter on the engine's build log, which drops the "Page skipped" line
-    of each kept page (the engine's words for a page with empty output).
-    """
+    def __init__(self, site_url: str | None) -> None:
+        self.base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+        parts = urlsplit(self.base or "")
+        self.fast = bool(self.base) and not parts.query and not parts.fragment
+        self.prefix = urljoin(self.base, "x")[:-1] if self.fast else ""
+        self.path = urlsplit(self.prefix).path
+
+    def of(self, url: str) -> tuple[str | None, str | None]:
+        if not self.base:
+            return None, None
+        if self.fast and url and _PLAIN.fullmatch(url):
+            return self.prefix + url, self.path + url
+        canonical = urljoin(self.base, url)
+        return canonical, urlsplit(canonical).path
+
+
+class SiteKeeper:
+    """One warm build's pages: which to keep, and what to delete at the end."""
 
     def __init__(self, state: warm.State, folder: Path) -> None:
-        super().__init__()
         self.state = state
         self.aside = folder / warm.PREVIOUS_SITE
         self.outputs: dict[str, warm.PageRecord] = {}  # pages whose site file checked out
-        self.keep: dict[str, warm.PageRecord] = {}  # by source name, decided in ``choose``
+        self.keep: dict[str, warm.PageRecord] = {}  # by source name, from ``set_apart`` on
         self.kept_files: set[str] = set()
+        self.order: list[File] = []  # every file the engine listed, in its order
+        self.files: KeptFiles | None = None
         self.started = time.time_ns()
-        for name in _BUILD_LOGGERS:
-            logging.getLogger(name).addFilter(self)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        found = _SKIPPED.match(record.getMessage())
-        return found is None or found.group(1) not in self.keep
 
     def set_aside(self, site_dir: Path) -> None:
         """Check the last site's pages against their records and move the site aside
@@ -149,34 +187,61 @@ class SiteKeeper(logging.Filter):
             return
         self.aside.rename(site_dir)
 
-    def choose(self, context: str, docs: Mapping[str, warm.FileRecord],
-               nav_sources: set[str]) -> None:
-        """Keep each page whose source and context are those it was built from."""
-        if context != self.state.context:
-            return
-        for source, page in self.outputs.items():
-            now = docs.get(source)
-            if (now is not None and now.digest == page.source.digest
-                    and source not in nav_sources):
-                self.keep[source] = page
+    def set_apart(self, files: Files, docs: Mapping[str, warm.FileRecord]) -> KeptFiles:
+        """The engine's files without those whose source has the bytes it had when their
+        file in the site (checked by ``set_aside``) was made."""
+        self.order = list(files)
+        kept: dict[str, File] = {}
+        for file in self.order:
+            page = self.outputs.get(file.src_uri)
+            now = docs.get(file.src_uri)
+            if (page is not None and now is not None and now.digest == page.source.digest
+                    and file.dest_uri == page.dest):
+                self.keep[file.src_uri] = page
+                kept[file.src_uri] = file
         self.kept_files = {page.dest for page in self.keep.values()}
+        self.files = KeptFiles((file for file in self.order if file.src_uri not in kept), kept)
+        return self.files
 
-    def stale(self, site_dir: Path, produced: frozenset[str], skip: str) -> list[str]:
+    def choose(self, context: str, nav_sources: set[str], config: MkDocsConfig) -> None:
+        """Keep what was set apart if the context is the one its pages were built in and
+        none of them is in the navigation; else the engine builds and copies them all."""
+        if context == self.state.context and not nav_sources & self.keep.keys():
+            return
+        self.keep.clear()
+        self.kept_files = set()
+        if self.files is not None:
+            self.files.restore(self.order, config)
+
+    def kept_pages(self) -> int:
+        return sum(file.is_documentation_page()
+                   for file in (self.files.kept.values() if self.files else ()))
+
+    def list_pages(self, env: Environment, config: MkDocsConfig, nav: Navigation) -> None:
+        """Build again, with every page, the templates built from the list of pages
+        (``sitemap.xml`` and its ``.gz``): the engine built them without the kept ones.
+
+        A kept page is listed as a ``Page`` with its addresses (``Addresses``) and
+        no edit address (the plugin gives generated pages their record's instead)."""
+        if self.files is None or not self.files.kept:
+            return
+        listed = {file.src_uri for file in self.order}
+        every = Files([*self.order, *(file for file in self.files if file.src_uri not in listed)])
+        addresses = Addresses(config.site_url)
+        for file in every.documentation_pages():
+            if file.page is None:
+                page = Page(None, file, _NO_ADDRESSES)  # type: ignore[arg-type]
+                page.canonical_url, page.abs_url = addresses.of(page.url)
+        for template in config.theme.static_templates:
+            _build_theme_template(template, env, every, config, nav)
+        for template in config.extra_templates:
+            _build_extra_template(template, every, config, nav)
+
+    def stale(self, files: Iterable[site_size.SiteFile], produced: frozenset[str],
+              skip: str) -> list[str]:
         """Files of the last site this build neither wrote nor kept (``skip``: a folder
         replaced whole, the search index)."""
-        found = []
-        root = str(site_dir)
-        for folder, folders, files in os.walk(root):
-            below = "" if folder == root else folder[len(root) + 1:].replace(os.sep, "/") + "/"
-            folders[:] = [name for name in folders if below + name != skip]
-            for name in files:
-                path = below + name
-                if path in produced or path in self.kept_files:
-                    continue
-                if os.stat(os.path.join(folder, name)).st_mtime_ns < self.started:
-                    found.append(path)
-        return found
-
-    def close(self) -> None:
-        for name in _BUILD_LOGGERS:
-            logging.getLogger(name).removeFilter(self)
+        below = skip + "/"
+        return [file.path for file in files
+                if file.mtime_ns < self.started and not file.path.startswith(below)
+                and file.path not in produced and file.path not in self.kept_files]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -32,7 +32,7 @@ from mkdocs.structure.pages import Page
 from generator.data.memo import DataMemo
 from generator.engine import kept_pages, site_size, warm
 from generator.engine.config import XieshangConfig, options_for
-from generator.engine.kept_pages import KeptPage, SiteKeeper
+from generator.engine.kept_pages import SiteKeeper
 from generator.engine.preview_index import BackgroundIndex
 from generator.engine.search_job import SearchJob
 from generator.engine.shortcuts import HeldPage, RenderedOnce
@@ -81,7 +81,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.docs_names: frozenset[str] = frozenset()
         self.nav_sources: set[str] = set()
         self.built: dict[str, tuple[str, bool]] = {}  # source -> (dest, keepable), this build
-        self.kept_pages: list[Page] = []
+        self.env: Environment | None = None
+        self.nav: Navigation | None = None
         self.static: dict[str, str] = {}  # the docs tree's other files: source -> dest
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -166,6 +167,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
     def _slices_dir(self) -> Path:
         return self._warm_dir() / "search-slices"
 
+    def _templates_dir(self) -> Path:
+        return self._warm_dir() / "templates"
+
     def _start_warm(self, config: MkDocsConfig) -> None:
         """Read what the last build kept, if it holds; anything else starts cold."""
         for name in _ENGINE_LOGGERS:
@@ -179,6 +183,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if previous is None:
             warm.forget(folder)
             shutil.rmtree(self._slices_dir(), ignore_errors=True)
+            shutil.rmtree(self._templates_dir(), ignore_errors=True)  # maybe another Jinja's
             return
         memos = previous.generator
         self.load_memo = memos.get("load_memo", self.load_memo)
@@ -224,6 +229,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         written = frozenset(file.dest_uri for file in files)
         self.removed = self.site_files - written if self.site_files is not None else frozenset()
         self.site_files = written
+        if self.keeper is not None and self.state is not None:
+            return self.keeper.set_apart(files, self.state.docs)
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -231,12 +238,10 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         serve --dirty``); ``mkdocs build`` waits for its search index and puts it in."""
         site_dir = Path(config.site_dir)
         _delete_from_site(site_dir, self.removed)
-        if self.keeper is not None:
-            self.keeper.close()
-            _delete_from_site(site_dir, frozenset(self.keeper.stale(
-                site_dir, self.site_files or frozenset(), pagefind.BUNDLE_DIR)))
+        if self.keeper is not None and self.env is not None and self.nav is not None:
+            self.keeper.list_pages(self.env, config, self.nav)
         if self.warm_build:
-            kept = sum(isinstance(page, KeptPage) for page in self.kept_pages)
+            kept = self.keeper.kept_pages() if self.keeper is not None else 0
             log.info("xieshang: 引擎生成 %d 个页面，沿用上次生成的 %d 个%s", len(self.built) - kept,
                      kept, "" if self.previous is not None else "（无可沿用的上次结果，完整生成）")
         job, self.search_job = self.search_job, None
@@ -247,21 +252,24 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             except (pagefind.SearchIndexError, OSError) as error:
                 raise PluginError(f"xieshang: {error}") from None
             log.info("xieshang: 搜索索引 %s", report)
+        files = site_size.listing(site_dir) if self.keeper is not None or not self.serving else []
+        if self.keeper is not None:
+            stale = frozenset(self.keeper.stale(files, self.site_files or frozenset(),
+                                                pagefind.BUNDLE_DIR))
+            _delete_from_site(site_dir, stale)
+            files = [file for file in files if file.path not in stale]
         if not self.serving:
-            self._check_size(site_dir)
+            self._check_size(site_size.total(files))
         if self.warm_build:  # after the last warning: a build that warned leaves no state
             self._save_warm(site_dir)
 
-    def _check_size(self, site_dir: Path) -> None:
-        size = site_size.measure(site_dir)
+    def _check_size(self, size: site_size.SiteSize) -> None:
         message = site_size.warning(size, self.options.size_warning_mb)
         if message is not None:
             log.warning("xieshang: %s", message)
 
     def on_build_error(self, *, error: Exception) -> None:
         _stop_counting(self.warnings)
-        if self.keeper is not None:
-            self.keeper.close()
         if self.search_job is not None:
             self.search_job.stop()
             self.search_job = None
@@ -275,11 +283,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         """
         if self.warm_build:
             source = page.file.src_uri
-            keepable = isinstance(page, KeptPage) or (
-                bool(page.meta.get("xieshang")) and source not in self.nav_sources)
+            keepable = bool(page.meta.get("xieshang")) and source not in self.nav_sources
             self.built[source] = (page.file.dest_uri, keepable)
-            if isinstance(page, KeptPage):
-                self.kept_pages.append(page)
         if page.meta.get("xieshang"):
             page.content = None
         return output
@@ -288,27 +293,26 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         self.rendered_once = RenderedOnce({page.url for page in nav.pages},
                                           self.options.shortcuts)
         self.nav_sources = {page.file.src_uri for page in nav.pages}
+        self.nav = nav
         if self.state is not None:
             self.state.context = kept_pages.context_key(nav, config, self.state.docs)
             if self.keeper is not None:
-                self.keeper.choose(self.state.context, self.state.docs, self.nav_sources)
-                for file in files:  # files the last build copied, unchanged since: not again
-                    if file.src_uri in self.static and file.src_uri in self.keeper.keep:
-                        file.copy_file = _no_copy  # type: ignore[method-assign]
+                self.keeper.choose(self.state.context, self.nav_sources, config)
+                for source, page in self.keeper.keep.items():  # recorded again at the end
+                    if source not in self.static:
+                        self.built[source] = (page.dest, True)
         return nav
 
-    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
-        """A page the last build made as this one would: kept (``kept_pages``)."""
-        if self.keeper is not None and page.file.src_uri in self.keeper.keep:
-            page.__class__ = KeptPage
-        return page
-
-    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
-        return "" if isinstance(page, KeptPage) else None
-
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """The theme's templates, compiled once for every build from warm: Jinja keeps each
+        one's code under a digest of its source, so a changed template is compiled again
+        (and a build that starts cold, maybe with another Jinja, starts without them)."""
         env.globals["xieshang_once"] = self.rendered_once
-        kept_pages.add_template(env)
+        if self.warm_build and env.bytecode_cache is None:
+            folder = self._templates_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        self.env = env
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -329,9 +333,6 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         to convert, and ``on_page_context`` puts the block in as it is.
         """
         meta = page.meta
-        if isinstance(page, KeptPage):
-            meta["template"] = kept_pages.TEMPLATE
-            return ""
         if meta.get("xieshang"):
             for key in _TEXT_META:
                 if isinstance(meta.get(key), str):
@@ -377,10 +378,6 @@ def _site_feed(options: Options) -> dict[str, str] | None:
     if not feeds.enabled(options):
         return None
     return {"href": feeds.CASES, "title": feeds.cases_title(options.site_name)}
-
-
-def _no_copy(dirty: bool = False) -> None:
-    """``File.copy_file`` of a file whose copy in the site is the one to write."""
 
 
 def _stop_counting(handler: logging.Handler) -> None:

@@ -8,6 +8,7 @@ build says so before a deploy fails, and what to do instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,19 +24,41 @@ class SiteSize:
         return self.bytes / MEGABYTE
 
 
-def measure(site_dir: Path) -> SiteSize:
-    """The bytes and files below ``site_dir``, links not followed."""
-    total = files = 0
-    folders = [site_dir]
+@dataclass(frozen=True)
+class SiteFile:
+    path: str  # below the site, "/"-separated
+    size: int
+    mtime_ns: int
+
+
+def listing(site_dir: Path) -> list[SiteFile]:
+    """Every file below ``site_dir``, links not followed. One walk serves the size check
+    and a warm build's search for stale files (``kept_pages``)."""
+    found = []
+    folders = [("", str(site_dir))]
     while folders:
-        with os.scandir(folders.pop()) as entries:
+        below, folder = folders.pop()
+        with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append(Path(entry.path))
+                    folders.append((below + entry.name + "/", entry.path))
                 elif entry.is_file(follow_symlinks=False):
-                    total += entry.stat(follow_symlinks=False).st_size
-                    files += 1
-    return SiteSize(total, files)
+                    status = entry.stat(follow_symlinks=False)
+                    found.append(SiteFile(below + entry.name, status.st_size, status.st_mtime_ns))
+    return found
+
+
+def total(files: Iterable[SiteFile]) -> SiteSize:
+    count = size = 0
+    for file in files:
+        count += 1
+        size += file.size
+    return SiteSize(size, count)
+
+
+def measure(site_dir: Path) -> SiteSize:
+    """The bytes and files below ``site_dir``, links not followed."""
+    return total(listing(site_dir))
 
 
 def warning(size: SiteSize, limit_mb: int) -> str | None:

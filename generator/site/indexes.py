@@ -235,6 +235,11 @@ def open_items(archive: model.Archive) -> list[OpenItem]:
     return sorted(found, key=_board_key)
 
 
+def open_count(archive: model.Archive) -> int:
+    """How many items ``open_items`` holds, without sorting them."""
+    return sum(len(open_items_of(view)) for view in archive.published())
+
+
 def open_items_of(view: model.CaseView) -> list[OpenItem]:
     """A case's share of the follow-up board (``open_items``), in item order."""
     if view.withdrawn or view.status == model.ANNOUNCED:

@@ -286,7 +286,7 @@ class Renderer:
             platform_count=len(archive.platforms),
             latest=indexes.latest(archive),
             announced=indexes.announced(archive),
-            open_count=len(indexes.open_items(archive)),
+            open_count=indexes.open_count(archive),
             feed=self._feed(feeds.CASES),
         )
 

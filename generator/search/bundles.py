@@ -8,11 +8,11 @@ more than one and a half ``search_bundle_pages`` dated pages is published
 as several bundles (``slices.cut_bundles``): the newest cases and every
 page without a date (platforms) in ``pagefind/``, where the search page
 looks first; the older ones, oldest first, in ``pagefind/older/1/``,
-``pagefind/older/2/``, .... Each is a complete Pagefind bundle (its own
-meta index, chunks, filters, fragments, WebAssembly and web worker) but for
-``pagefind.js``, which only ``pagefind/`` has: the search page runs every
-bundle with it (``createInstance``). ``pagefind/bundles.json`` says what each
-holds:
+``pagefind/older/2/``, .... Each is a Pagefind bundle of its own (entry
+file, meta index, word chunks, filters, fragments) without scripts or
+WebAssembly: the search page merges it into the instance of ``pagefind/``
+(Pagefind's ``mergeIndex``), which runs it with its own.
+``pagefind/bundles.json`` says what each holds:
 
     {"bundles": [{"path": "", "pages": 9120, "cases": 7000, "from": "2024-03-02",
                   "to": "2026-11-30", "years": {"2024": 1200, ...}}, ...]}

@@ -275,7 +275,7 @@ def _run_in_bundles(run: _Runner, source: _Source, plans: list[list[list[str]]],
     with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
         list(pool.map(index, range(len(flat))))
     totals = [0, 0, 0]
-    for bundle in range(len(plans)):
+    for bundle in reversed(range(len(plans))):  # the newest, in staging itself, first
         out = staging / search_bundles.folder(bundle, len(plans))
         mine = [number for number in range(len(flat)) if owner[number] == bundle]
         if keep is not None and reuse[bundle]:
@@ -314,10 +314,11 @@ def _keep_merged(out: Path, kept: Path, counts: list[int]) -> None:
 
 
 def _drop_scripts(out: Path) -> None:
-    """An older bundle is searched with ``pagefind/pagefind.js``: its own is not published.
-    Its web worker stays: the page starts the worker from the first bundle it searches."""
-    for name in (*UNUSED_BUNDLE_FILES, "pagefind.js"):
-        (out / name).unlink(missing_ok=True)
+    """An older bundle is merged into ``pagefind/``'s instance in the browser, whose
+    scripts and WebAssembly it uses: its own are not published."""
+    for path in out.iterdir():
+        if path.is_file() and (path.suffix in (".js", ".css") or path.name.startswith("wasm.")):
+            path.unlink()
 
 
 def _merge_step(step: Callable[..., _T], *args: Any) -> _T:

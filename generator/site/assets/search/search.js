@@ -13,9 +13,12 @@
 //   downloads, and in the older ones too when the reader asks (the button
 //   under the status line), when the newest gives fewer than a page of
 //   results, when a year is chosen (only the bundles with cases of that year)
-//   or when the oldest come first. One Pagefind instance per bundle; their
-//   results are merged here: by score, or bundle after bundle for the date
-//   order (Pagefind's own mergeIndex would interleave dates).
+//   or when the oldest come first. The older bundles are merged into the
+//   newest's Pagefind instance (mergeIndex: they share its WebAssembly), each
+//   tagged with a synthetic filter naming it; results come by score as
+//   Pagefind merges them, and for the date order bundle after bundle (one
+//   search per bundle, by its filter), since Pagefind would interleave the
+//   dates of different bundles.
 // Everything is loaded from this site, relative to this file: it works under
 // any sub-path.
 
@@ -84,23 +87,27 @@ function loadBundles() {
   return bundlesPromise;
 }
 
-// The Pagefind instance of one bundle: the module itself for the newest.
-const instances = new Map();
-function loadInstance(bundle) {
-  if (!bundle.path) return loadPagefind();
-  if (!instances.has(bundle.path)) {
-    const made = loadModule().then(async (pagefind) => {
-      const instance = pagefind.createInstance({
-        basePath: new URL(BUNDLE_PATH + bundle.path, ROOT).pathname,
-      });
-      await instance.options({ baseUrl: ROOT.pathname });
-      await instance.init();
-      return instance;
+// The older bundles merged into the newest's instance so far, by path.
+const BUNDLE_FILTER = "xs-bundle";
+const NEWEST = "newest";
+const merged = new Map();
+function tag(bundle) {
+  return bundle.path || NEWEST;
+}
+
+async function loadBundlesOf(wanted) {
+  const pagefind = await loadPagefind();
+  for (const bundle of wanted) {
+    if (!bundle.path || merged.has(bundle.path)) continue;
+    if (!merged.size) await pagefind.options({ mergeFilter: { [BUNDLE_FILTER]: NEWEST } });
+    const loading = pagefind.mergeIndex(new URL(BUNDLE_PATH + bundle.path, ROOT).pathname, {
+      baseUrl: ROOT.pathname,
+      mergeFilter: { [BUNDLE_FILTER]: tag(bundle) },
     });
-    made.catch(() => instances.delete(bundle.path));
-    instances.set(bundle.path, made);
+    merged.set(bundle.path, loading);
   }
-  return instances.get(bundle.path);
+  await Promise.all(merged.values());
+  return pagefind;
 }
 
 // "2025年7月" from "2025-07-09".
@@ -338,21 +345,22 @@ function bundlesFor(bundles, filters) {
   return bundles.slice(0, 1);
 }
 
-// One search over several bundles: results by score, or bundle after bundle
+// One search over the bundles loaded: results by score, or bundle after bundle
 // (newest first, or oldest first) when sorted by date; filter counts added up.
-async function searchBundles(bundles, query, options) {
-  const each = await Promise.all(
-    bundles.map(async (bundle) => (await loadInstance(bundle)).search(query, options)),
-  );
-  if (each.some((search) => !search)) return null;
-  let results;
-  if (!options.sort) results = each.flatMap((search) => search.results).sort((a, b) => b.score - a.score);
-  else if (options.sort.date === "asc") results = each.toReversed().flatMap((search) => search.results);
-  else results = each.flatMap((search) => search.results);
+async function searchLoaded(pagefind, loaded, query, options) {
+  if (!options.sort || loaded.length === 1) return pagefind.search(query, options);
+  const order = options.sort.date === "asc" ? loaded.toReversed() : loaded;
+  const each = [];
+  for (const bundle of order) {
+    const filters = { ...options.filters, [BUNDLE_FILTER]: tag(bundle) };
+    const search = await pagefind.search(query, { ...options, filters });
+    if (!search) return null;
+    each.push(search);
+  }
   return {
-    results,
+    results: each.flatMap((search) => search.results),
     filters: addCounts(each.map((search) => search.filters)),
-    totalFilters: addCounts(each.map((search) => search.totalFilters)),
+    totalFilters: each[0].totalFilters, // counts without the filters: the same in each
   };
 }
 
@@ -426,16 +434,22 @@ async function run() {
     if (sortSelect.value) sort = { date: sortSelect.value === "new" ? "desc" : "asc" };
     else if (!query) sort = { date: "desc" };
     const options = sort ? { filters, sort } : { filters };
-    let searched = bundlesFor(bundles, filters);
-    let search = await searchBundles(searched, query || null, options);
+    let pagefind = await loadBundlesOf(bundlesFor(bundles, filters));
+    if (ticket !== generation) return;
+    const loaded = () => bundles.filter((bundle) => !bundle.path || merged.has(bundle.path));
+    let searched = loaded();
+    let search = await searchLoaded(pagefind, searched, query || null, options);
     if (ticket !== generation || !search) return;
     if (search.results.length < PAGE_SIZE && searched.length < bundles.length && !filters.year) {
       // Few results in the newest cases: the older ones too, without being asked.
-      searched = bundles;
-      search = await searchBundles(searched, query || null, options);
+      pagefind = await loadBundlesOf(bundles);
+      searched = loaded();
+      search = await searchLoaded(pagefind, searched, query || null, options);
       if (ticket !== generation || !search) return;
     }
-    if (search.totalFilters && Object.keys(search.totalFilters).length) totals = search.totalFilters;
+    const counted = { ...search.totalFilters };
+    delete counted[BUNDLE_FILTER];
+    if (Object.keys(counted).length) totals = counted;
     setYears(bundles);
     searchedYears = new Set(searched.flatMap((bundle) => Object.keys(bundle.years ?? {})));
     if (!searched.some((bundle) => bundle.years)) searchedYears = null;

@@ -90,7 +90,7 @@ def show_all(browser: WebDriver) -> None:
     while more.is_displayed():
         shown = len(dates(browser))
         browser.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", more)
-        WebDriverWait(browser, 10).until(lambda d: len(dates(d)) > shown)
+        WebDriverWait(browser, 10).until(lambda d, before=shown: len(dates(d)) > before)
 
 
 def test_the_archive_is_in_three_bundles(bundled: Build) -> None:

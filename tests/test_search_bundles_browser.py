@@ -199,3 +199,16 @@ def test_the_scope_line_is_accessible(browser: WebDriver, bundled_server: Static
     open_search(browser, bundled_server, q="停车")
     violations = run_axe(browser)
     assert not violations, format_violations(violations)
+
+
+def test_what_was_searched_is_said_when_a_year_left_a_bundle_loaded(
+    browser: WebDriver, bundled_server: StaticServer
+) -> None:
+    open_search(browser, bundled_server, q="停车", year="2021")  # opens 筛选和排序
+    Select(browser.find_element(By.ID, "xs-search-year")).select_by_value("")
+    WebDriverWait(browser, 20).until(lambda d: "year=" not in d.current_url and d.find_element(
+        By.ID, "xs-search-live").text.startswith("找到 23 条结果"))
+    assert browser.find_element(By.ID, "xs-search-live").text == (
+        "找到 23 条结果，只搜索了2023年1月至2023年12月、2021年1月至2021年12月的案例")
+    assert browser.find_element(By.ID, "xs-search-older").text == (
+        "也搜索更早的案例（2022年1月至2022年12月）")

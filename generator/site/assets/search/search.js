@@ -116,13 +116,24 @@ function month(iso) {
   return match ? `${match[1]}年${Number(match[2])}月` : "";
 }
 
-// What a list of bundles holds, for the reader: "2019年3月至2023年6月".
-function span(bundles) {
-  const dated = bundles.filter((bundle) => bundle.from && bundle.to);
-  if (!dated.length) return "";
-  const from = dated.map((bundle) => bundle.from).sort()[0];
-  const to = dated.map((bundle) => bundle.to).sort().at(-1);
-  return month(from) === month(to) ? month(from) : `${month(from)}至${month(to)}`;
+// What some of the bundles hold, for the reader: "2019年3月至2023年6月", one
+// such span for each run of neighbouring bundles, the newest first.
+function span(bundles, all) {
+  const runs = [];
+  let previous = -2;
+  for (const bundle of bundles) {
+    const at = all.indexOf(bundle);
+    if (at !== previous + 1 || !runs.length) runs.push([]);
+    runs.at(-1).push(bundle);
+    previous = at;
+  }
+  return runs.map((run) => {
+    const dated = run.filter((bundle) => bundle.from && bundle.to);
+    if (!dated.length) return "";
+    const from = month(dated.map((bundle) => bundle.from).sort()[0]);
+    const to = month(dated.map((bundle) => bundle.to).sort().at(-1));
+    return from === to ? from : `${from}至${to}`;
+  }).filter(Boolean).join("、");
 }
 
 let t2sPromise = null;
@@ -384,9 +395,9 @@ function showScope(bundles, searched, filters) {
     scopeLine.hidden = true;
     return "";
   }
-  const here = span(searched);
+  const here = span(searched, bundles);
   scopeText.textContent = here ? `只搜索了${here}的案例和全部协商平台。` : "只搜索了较新的案例。";
-  const older = span(rest);
+  const older = span(rest, bundles);
   olderButton.textContent = older ? `也搜索更早的案例（${older}）` : "也搜索更早的案例";
   scopeLine.hidden = false;
   return here ? `，只搜索了${here}的案例` : "，只搜索了较新的案例";

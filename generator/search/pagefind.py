@@ -250,8 +250,11 @@ def _run_in_bundles(run: _Runner, source: _Source, plans: list[list[list[str]]],
     names: list[str] = []  # the kept merged bundles, one per bundle
     if keep is not None:
         parts = [keep / key for key in keys]
+        # The newest keeps Pagefind's scripts, the others not: the same slices as the
+        # newest and as an older bundle are two different kept bundles.
         names = [_BUNDLE_PREFIX + search_bundles.bundle_key(
             [key for key, number in zip(keys, owner, strict=True) if number == bundle])
+            + ("-newest" if bundle == len(plans) - 1 else "")
             for bundle in range(len(plans))]
     else:
         parts = [slices_dir / f"{number}.bundle" for number in range(len(flat))]

@@ -36,6 +36,9 @@ class Options:
     # Pages per Pagefind run: Pagefind holds every page's words in memory until it
     # writes its index, so a larger site is indexed in slices and merged.
     search_slice_pages: int = plugin_option(1000)
+    # Dated pages per search bundle: the search page loads the newest bundle first,
+    # so what a first search downloads stays the same at any size of archive.
+    search_bundle_pages: int = plugin_option(6000)
     # Skip engine work whose result is known in advance (Python-Markdown for
     # generated pages, parts of the theme that come out the same for many pages).
     # Off only to prove, in a test, that the pages come out the same.

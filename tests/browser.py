@@ -104,6 +104,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves ``directory`` at ``prefix``; anything outside the prefix is 404."""
 
     prefix = "/"
+    served: list[str] | None = None  # the paths asked for, when a test wants them
     extensions_map = {  # noqa: RUF012 - the base class defines it as a dict too
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",
@@ -120,6 +121,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not (path + "/").startswith(self.prefix):
             self.send_error(HTTPStatus.NOT_FOUND, f"outside {self.prefix}")
             return None
+        if self.served is not None:
+            self.served.append(path)
         return super().send_head()
 
     def translate_path(self, path: str) -> str:
@@ -164,8 +167,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_directory(directory: Path | str, prefix: str = "/") -> Iterator[StaticServer]:
+def serve_directory(directory: Path | str, prefix: str = "/",
+                    served: list[str] | None = None) -> Iterator[StaticServer]:
     """Serve ``directory`` on 127.0.0.1 at a free port, in a thread.
+
+    ``served``: a list the server appends each path asked for to (requests of
+    web workers included, which the browser's performance log misses).
 
     ``prefix`` publishes it under a sub-path, e.g. ``/archive/``, as GitHub
     Pages does for a project site; requests outside it get 404.
@@ -174,7 +181,7 @@ def serve_directory(directory: Path | str, prefix: str = "/") -> Iterator[Static
     if not directory.is_dir():
         raise FileNotFoundError(f"not a directory: {directory}")
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-    handler = type("Handler", (_Handler,), {"prefix": prefix})
+    handler = type("Handler", (_Handler,), {"prefix": prefix, "served": served})
     factory = functools.partial(handler, directory=str(directory))
     # Port 0: the kernel picks a free port, with no race between look-up and bind.
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), factory)

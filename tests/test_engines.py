@@ -16,6 +16,7 @@ from tests.test_site_helpers import (
     ENGINE,
     ENGINES,
     SAMPLE_AS_OF,
+    SAMPLE_BUNDLE_PAGES,
     SAMPLE_CONTENT,
     SAMPLE_SLICE_PAGES,
     Build,
@@ -37,7 +38,8 @@ def without_generator_meta(data: bytes) -> bytes:
 @pytest.mark.parametrize("engine", [e for e in ENGINES if e != ENGINE])
 def test_every_engine_builds_the_same_site(site: Build, tmp_path: Path, engine: str) -> None:
     other = build_site(tmp_path, SAMPLE_CONTENT, SAMPLE_AS_OF, engine=engine,
-                       search_slice_pages=SAMPLE_SLICE_PAGES)
+                       search_slice_pages=SAMPLE_SLICE_PAGES,
+                       search_bundle_pages=SAMPLE_BUNDLE_PAGES)
     ours, theirs = site_files(site.site), site_files(other.site)
     assert sorted(ours) == sorted(theirs)
     differ = [name for name in ours if ours[name] != theirs[name]]

@@ -18,7 +18,7 @@ import pytest
 
 from generator.search import bundle as pb
 from generator.search import pagefind as search
-from tests.test_site_helpers import SAMPLE_SLICE_PAGES, Build
+from tests.test_site_helpers import SAMPLE_BUNDLE_PAGES, SAMPLE_SLICE_PAGES, Build
 
 # Pagefind's gzip header: no name, mtime 0, XFL 2 (best compression), OS 255.
 PAGEFIND_GZIP_HEADER = bytes.fromhex("1f8b08000000000002ff")
@@ -236,7 +236,8 @@ def test_pagefind_twice_gives_the_same_bundle(site: Build, tmp_path: Path) -> No
     bundles = []
     for run in ("one", "two"):
         copy = Path(shutil.copytree(site.site, tmp_path / run))
-        search.build_index(copy, slice_pages=SAMPLE_SLICE_PAGES)  # as the sample was
+        search.build_index(copy, slice_pages=SAMPLE_SLICE_PAGES,  # as the sample was
+                           bundle_pages=SAMPLE_BUNDLE_PAGES)
         bundles.append(copy / search.BUNDLE_DIR)
     assert same_bytes(*bundles)
     assert same_bytes(bundles[0], site.site / search.BUNDLE_DIR)

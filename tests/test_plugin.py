@@ -18,6 +18,7 @@ from generator.search import pagefind as search
 from tests.test_site_escaping import write
 from tests.test_site_helpers import (
     SAMPLE_AS_OF,
+    SAMPLE_BUNDLE_PAGES,
     SAMPLE_CONTENT,
     SAMPLE_SLICE_PAGES,
     build_site,
@@ -124,7 +125,8 @@ def test_generated_pages_skip_markdown_and_come_out_the_same(
     """The HTML shortcut changes nothing: every file equals the engine's own rendering."""
     shortcut = sample_site(tmp_path_factory)
     engine = build_site(tmp_path / "engine", SAMPLE_CONTENT, SAMPLE_AS_OF, shortcuts=False,
-                        search_slice_pages=SAMPLE_SLICE_PAGES)
+                        search_slice_pages=SAMPLE_SLICE_PAGES,
+                        search_bundle_pages=SAMPLE_BUNDLE_PAGES)
     files = sorted(p.relative_to(engine.site) for p in engine.site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(shortcut.site) for p in shortcut.site.rglob("*")
                            if p.is_file())

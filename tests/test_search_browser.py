@@ -121,9 +121,10 @@ def test_pinyin_never_shows_in_results(browser: WebDriver, server: StaticServer)
 
 def test_chinese_excerpt_highlights_the_words(browser: WebDriver, server: StaticServer) -> None:
     open_search(browser, server, q="停車")
-    marks = browser.find_elements(By.CSS_SELECTOR, ".xs-result__excerpt mark")
-    assert marks
-    assert {m.text for m in marks} == {"停车"}
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".xs-result__excerpt mark")]
+    assert marks[0] == "停车"
+    # A search bundle without the word 停车 answers with pages that hold 停 alone, last.
+    assert all(mark in ("停车", "停") for mark in marks)
 
 
 def test_the_table_is_fetched_only_for_chinese_queries(

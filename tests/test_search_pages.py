@@ -18,18 +18,20 @@ from generator.search import pagefind as search
 from generator.search import pages as search_pages
 from tests.test_pagefind_bundle import same_bytes
 from tests.test_pagefind_merge import ONE_RUN, contents
-from tests.test_site_helpers import SAMPLE_SLICE_PAGES, Build
+from tests.test_site_helpers import SAMPLE_BUNDLE_PAGES, SAMPLE_SLICE_PAGES, Build
 
 
-@pytest.mark.parametrize("slice_pages", [ONE_RUN, SAMPLE_SLICE_PAGES])
+@pytest.mark.parametrize(("slice_pages", "bundle_pages"),
+                         [(ONE_RUN, ONE_RUN), (SAMPLE_SLICE_PAGES, ONE_RUN),
+                          (SAMPLE_SLICE_PAGES, SAMPLE_BUNDLE_PAGES)])
 def test_the_index_of_the_docs_tree_is_the_index_of_the_built_site(
-    site: Build, tmp_path: Path, slice_pages: int,
+    site: Build, tmp_path: Path, slice_pages: int, bundle_pages: int,
 ) -> None:
     built = Path(shutil.copytree(site.site, tmp_path / "site",
                                  ignore=shutil.ignore_patterns(search.BUNDLE_DIR)))
-    from_site = search.build_index(built, slice_pages=slice_pages)
+    from_site = search.build_index(built, slice_pages=slice_pages, bundle_pages=bundle_pages)
     from_docs = search.index_docs(site.docs, tmp_path / "work" / search.BUNDLE_DIR,
-                                  slice_pages=slice_pages)
+                                  slice_pages=slice_pages, bundle_pages=bundle_pages)
     assert (from_docs.pages, from_docs.words, from_docs.filters) == (
         from_site.pages, from_site.words, from_site.filters)
     assert from_docs.pages > 20

@@ -118,11 +118,12 @@ def test_the_background_index_is_a_process_of_its_own_and_its_failure_a_warning(
     from generator.engine.preview_index import BackgroundIndex
 
     indexer = BackgroundIndex(tmp_path / "no-docs", tmp_path / "work" / "pagefind",
-                              tmp_path / "site", slice_pages=7)
+                              tmp_path / "site", slice_pages=7, bundle_pages=5)
     command = indexer.command()
     assert command[command.index(sys.executable):] == [
         sys.executable, "-m", "generator.search", "index-docs", str(tmp_path / "no-docs"),
-        str(tmp_path / "work" / "pagefind"), "--slice-pages", "7", "--background"]
+        str(tmp_path / "work" / "pagefind"), "--slice-pages", "7", "--bundle-pages", "5",
+        "--background"]
     with caplog.at_level("WARNING"):
         indexer._running = True
         indexer._run()

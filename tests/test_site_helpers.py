@@ -102,6 +102,9 @@ _SAMPLE: dict[Path, Build] = {}
 # Pages per Pagefind run in the sample build: small, so that its search index is
 # made in several slices and merged, the way a large archive's is (generator/search/merge.py).
 SAMPLE_SLICE_PAGES = 7
+# Dated pages per search bundle in the sample build: small, so that its index is in
+# several bundles cut by age, the way a large archive's is (generator/search/bundles.py).
+SAMPLE_BUNDLE_PAGES = 5
 
 
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
@@ -109,7 +112,8 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Build:
     base = tmp_path_factory.getbasetemp()
     if base not in _SAMPLE:
         _SAMPLE[base] = build_site(tmp_path_factory.mktemp("sample"), SAMPLE_CONTENT, SAMPLE_AS_OF,
-                                   search_slice_pages=SAMPLE_SLICE_PAGES)
+                                   search_slice_pages=SAMPLE_SLICE_PAGES,
+                                   search_bundle_pages=SAMPLE_BUNDLE_PAGES)
     return _SAMPLE[base]
 
 

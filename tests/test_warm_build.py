@@ -30,6 +30,7 @@ from tests.test_site_helpers import (
 )
 
 SLICE_PAGES = 7  # the sample's search index in several slices, as a large archive's
+BUNDLE_PAGES = 5  # and in several bundles cut by age
 CASE = "cases/yingze/2025-xinjian-shequ-tingche.yml"
 COLD = "无可沿用的上次结果"
 
@@ -64,7 +65,8 @@ class Archive:
 
     def build(self, work: Path) -> Build:
         return build_site(work, self.content, self.as_of, search_slice_pages=SLICE_PAGES,
-                          settings={"theme": self._theme()}, **(self.options or {}))
+                          search_bundle_pages=BUNDLE_PAGES, settings={"theme": self._theme()},
+                          **(self.options or {}))
 
     def _theme(self) -> dict[str, Any]:
         import yaml
@@ -109,12 +111,25 @@ def _warm_equals_cold(archive: Archive) -> Build:
     return warm
 
 
+def search_metas(archive: Archive) -> dict[str, int]:
+    """Each search bundle's meta index in the warm site: its name and inode."""
+    bundle = archive.root / "warm" / "site" / "pagefind"
+    return {path.relative_to(bundle).as_posix(): path.stat().st_ino
+            for path in bundle.rglob("*.pf_meta")}
+
+
 def test_an_edited_case(archive: Archive) -> None:
+    before = search_metas(archive)
     archive.edit(CASE, "晚上车辆停满内部道路", "晚上车辆停满内部道路和人行道")
     archive.edit(CASE, "title: 新建社区内部道路划线停车和收费办法",
                  "title: 新建社区划线停车和收费办法")
     warm = _warm_equals_cold(archive)
     assert kept_pages(warm) > 20
+    # Only the bundle that holds the case was merged again: the others are the files
+    # the last build kept, linked.
+    after = search_metas(archive)
+    assert len(before) == len(after) >= 3
+    assert len(set(before.items()) & set(after.items())) == len(before) - 1
     assert "和人行道" in warm.html("cases/2025-xinjian-shequ-tingche")
     # the engine lists in sitemap.xml only the pages it built; the plugin lists them all
     sitemap = (warm.site / "sitemap.xml").read_text(encoding="utf-8")

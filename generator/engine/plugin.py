@@ -152,12 +152,13 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         slice_pages = self.options.search_slice_pages
         if not self.serving:
             self.search_job = SearchJob(self.build_dir, self._bundle_dir(), slice_pages,
-                                        keep=self._slices_dir() if self.warm_build else None)
+                                        keep=self._slices_dir() if self.warm_build else None,
+                                        bundle_pages=self.options.search_bundle_pages)
             return
         site_dir = Path(config.site_dir)
         if self.indexer is None or self.indexer.site_dir != site_dir:
             self.indexer = BackgroundIndex(self.build_dir, self._bundle_dir(), site_dir,
-                                           slice_pages)
+                                           slice_pages, self.options.search_bundle_pages)
         self.indexer.request()
 
     def _warm_dir(self) -> Path:

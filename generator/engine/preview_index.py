@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from generator.engine.search_job import index_command
-from generator.search.pagefind import SLICE_PAGES, install
+from generator.search.pagefind import BUNDLE_PAGES, SLICE_PAGES, install
 
 log = logging.getLogger("mkdocs.plugins.xieshang")
 
@@ -30,8 +30,9 @@ class BackgroundIndex:
     """
 
     def __init__(self, docs_dir: Path, bundle: Path, site_dir: Path,
-                 slice_pages: int = SLICE_PAGES) -> None:
+                 slice_pages: int = SLICE_PAGES, bundle_pages: int = BUNDLE_PAGES) -> None:
         self.docs_dir = docs_dir
+        self.bundle_pages = bundle_pages
         self.bundle = bundle
         self.site_dir = site_dir
         self.slice_pages = slice_pages
@@ -48,7 +49,8 @@ class BackgroundIndex:
         threading.Thread(target=self._run, name="xieshang-search-index", daemon=True).start()
 
     def command(self) -> list[str]:
-        return index_command(self.docs_dir, self.bundle, self.slice_pages, background=True)
+        return index_command(self.docs_dir, self.bundle, self.slice_pages, background=True,
+                             bundle_pages=self.bundle_pages)
 
     def _run(self) -> None:
         while True:

@@ -13,15 +13,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.search.pagefind import SearchIndexError
+from generator.search.pagefind import BUNDLE_PAGES, SearchIndexError
 
 
 def index_command(docs_dir: Path, bundle: Path, slice_pages: int,
-                  background: bool = False, keep: Path | None = None) -> list[str]:
+                  background: bool = False, keep: Path | None = None,
+                  bundle_pages: int = BUNDLE_PAGES) -> list[str]:
     """``python -m generator.search index-docs``: the search index as a process of its own."""
     nice = shutil.which("nice") if background else None
     return [*([nice, "-n", "10"] if nice else []), sys.executable, "-m", "generator.search",
             "index-docs", str(docs_dir), str(bundle), "--slice-pages", str(slice_pages),
+            "--bundle-pages", str(bundle_pages),
             *(["--background"] if background else []),
             *(["--keep-slices", str(keep)] if keep is not None else [])]
 
@@ -30,9 +32,10 @@ class SearchJob:
     """One index run, started at once; ``wait`` for its report, or ``stop`` it."""
 
     def __init__(self, docs_dir: Path, bundle: Path, slice_pages: int,
-                 keep: Path | None = None) -> None:
+                 keep: Path | None = None, bundle_pages: int = BUNDLE_PAGES) -> None:
         self.bundle = bundle
-        self._process = subprocess.Popen(index_command(docs_dir, bundle, slice_pages, keep=keep),
+        self._process = subprocess.Popen(index_command(docs_dir, bundle, slice_pages, keep=keep,
+                                                       bundle_pages=bundle_pages),
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                          text=True, encoding="utf-8", errors="replace")
 

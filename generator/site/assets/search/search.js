@@ -5,8 +5,20 @@
 //   sees them, and shows the record's summary when nothing visible matched.
 // * Traditional characters: a query with Chinese characters is converted
 //   character by character with t2s.json (fetched once, only for such a query).
-// * Filters and sort live in the address (?q=&platform=&year=...&sort=), so a
+// * Filters and sort live in the address (?q=&platform=&year=...&sort=&all=1), so a
 //   search can be shared, and the form also works as a plain GET form.
+// * A large archive's index is in several Pagefind bundles cut by age
+//   (generator/search/bundles.py, listed newest first in pagefind/bundles.json):
+//   a search looks in the newest one first, which is all a first search
+//   downloads, and in the older ones too when the reader asks (the button
+//   under the status line), when the newest gives fewer than a page of
+//   results, when a year is chosen (only the bundles with cases of that year)
+//   or when the oldest come first. The older bundles are merged into the
+//   newest's Pagefind instance (mergeIndex: they share its WebAssembly), each
+//   tagged with a synthetic filter naming it; results come by score as
+//   Pagefind merges them, and for the date order bundle after bundle (one
+//   search per bundle, by its filter), since Pagefind would interleave the
+//   dates of different bundles.
 // Everything is loaded from this site, relative to this file: it works under
 // any sub-path.
 
@@ -15,6 +27,7 @@ const MARK = "\u2042";
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 300;
 const FILTERS = ["platform", "year", "category", "status", "form", "source"];
+const BUNDLE_PATH = "pagefind/";
 const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
 const PINYIN = /^[\p{Script=Latin}\s'\u2019\u00b7-]+$/u;
 
@@ -27,25 +40,100 @@ const nextButton = $("xs-search-next");
 const options = $("xs-search-options");
 const sortSelect = $("xs-search-sort");
 const chosen = $("xs-search-chosen");
+const scopeLine = $("xs-search-scope");
+const scopeText = $("xs-search-scope-text");
+const olderButton = $("xs-search-older");
 const selects = Object.fromEntries(
   FILTERS.map((name) => [name, form.querySelector(`select[data-filter="${name}"]`)]),
 );
 
 // ---------------------------------------------------------------- loading
 
+let modulePromise = null;
+function loadModule() {
+  modulePromise ??= import(new URL(`${BUNDLE_PATH}pagefind.js`, ROOT).href).catch((error) => {
+    modulePromise = null; // try again on the next search
+    throw error;
+  });
+  return modulePromise;
+}
+
+// The newest bundle: Pagefind's module itself.
 let pagefindPromise = null;
 function loadPagefind() {
-  pagefindPromise ??= import(new URL("pagefind/pagefind.js", ROOT).href)
+  pagefindPromise ??= loadModule()
     .then(async (pagefind) => {
       await pagefind.options({ baseUrl: ROOT.pathname });
       await pagefind.init();
       return pagefind;
     })
     .catch((error) => {
-      pagefindPromise = null; // try again on the next search
+      pagefindPromise = null;
       throw error;
     });
   return pagefindPromise;
+}
+
+// The bundles, newest first; a site without the list is one bundle.
+let bundlesPromise = null;
+function loadBundles() {
+  bundlesPromise ??= fetch(new URL(`${BUNDLE_PATH}bundles.json`, ROOT))
+    .then((response) => (response.ok ? response.json() : { bundles: [] }))
+    .then(({ bundles }) => (Array.isArray(bundles) && bundles.length ? bundles : [{ path: "" }]))
+    .catch(() => {
+      bundlesPromise = null;
+      return [{ path: "" }];
+    });
+  return bundlesPromise;
+}
+
+// The older bundles merged into the newest's instance so far, by path.
+const BUNDLE_FILTER = "xs-bundle";
+const NEWEST = "newest";
+const merged = new Map();
+function tag(bundle) {
+  return bundle.path || NEWEST;
+}
+
+async function loadBundlesOf(wanted) {
+  const pagefind = await loadPagefind();
+  for (const bundle of wanted) {
+    if (!bundle.path || merged.has(bundle.path)) continue;
+    if (!merged.size) await pagefind.options({ mergeFilter: { [BUNDLE_FILTER]: NEWEST } });
+    const loading = pagefind.mergeIndex(new URL(BUNDLE_PATH + bundle.path, ROOT).pathname, {
+      baseUrl: ROOT.pathname,
+      mergeFilter: { [BUNDLE_FILTER]: tag(bundle) },
+    });
+    merged.set(bundle.path, loading);
+  }
+  await Promise.all(merged.values());
+  return pagefind;
+}
+
+// "2025年7月" from "2025-07-09".
+function month(iso) {
+  const match = /^(\d{4})-(\d{2})/u.exec(iso ?? "");
+  return match ? `${match[1]}年${Number(match[2])}月` : "";
+}
+
+// What some of the bundles hold, for the reader: "2019年3月至2023年6月", one
+// such span for each run of neighbouring bundles, the newest first.
+function span(bundles, all) {
+  const runs = [];
+  let previous = -2;
+  for (const bundle of bundles) {
+    const at = all.indexOf(bundle);
+    if (at !== previous + 1 || !runs.length) runs.push([]);
+    runs.at(-1).push(bundle);
+    previous = at;
+  }
+  return runs.map((run) => {
+    const dated = run.filter((bundle) => bundle.from && bundle.to);
+    if (!dated.length) return "";
+    const from = month(dated.map((bundle) => bundle.from).sort()[0]);
+    const to = month(dated.map((bundle) => bundle.to).sort().at(-1));
+    return from === to ? from : `${from}至${to}`;
+  }).filter(Boolean).join("、");
 }
 
 let t2sPromise = null;
@@ -109,6 +197,7 @@ function readAddress() {
   for (const [name, select] of Object.entries(selects)) setSelect(select, params.get(name) ?? "");
   const sort = params.get("sort");
   sortSelect.value = sort === "new" || sort === "old" ? sort : "";
+  everything = params.get("all") === "1";
 }
 
 function writeAddress() {
@@ -117,6 +206,7 @@ function writeAddress() {
   if (query) params.set("q", query);
   for (const [name, value] of Object.entries(activeFilters())) params.set(name, value);
   if (sortSelect.value) params.set("sort", sortSelect.value);
+  if (everything) params.set("all", "1");
   const search = params.toString();
   window.history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
   document.title = query ? `搜索：${query} - ${baseTitle}` : `搜索 - ${baseTitle}`;
@@ -131,7 +221,9 @@ const baseTitle = document.title.replace(/^搜索 - /u, "");
 
 // ---------------------------------------------------------------- filters
 
-let totals = null; // every filter value with its count over the whole index
+let totals = null; // every filter value with its count over the bundles searched
+let allYears = null; // year -> cases, over every bundle (bundles.json)
+let searchedYears = null; // the years of the bundles the last search looked in
 
 function orderedValues(select, name, counts) {
   const values = Object.keys(counts);
@@ -147,12 +239,16 @@ function orderedValues(select, name, counts) {
 function fillFilters(current) {
   if (!totals) return;
   for (const [name, select] of Object.entries(selects)) {
-    const all = totals[name] ?? {};
+    const all = name === "year" && allYears ? allYears : (totals[name] ?? {});
     const here = current?.[name];
     const value = select.value;
     const choices = orderedValues(select, name, all).map((v) => {
-      const count = here ? (here[v] ?? 0) : all[v];
       const label = name === "year" ? `${v} 年` : v;
+      // A year the last search did not look in has no count of its own.
+      if (name === "year" && here && searchedYears && !searchedYears.has(v)) {
+        return new Option(label, v);
+      }
+      const count = here ? (here[v] ?? 0) : all[v];
       return new Option(`${label}  ${count} 条`, v);
     });
     select.replaceChildren(select.options[0], ...choices);
@@ -163,11 +259,22 @@ function fillFilters(current) {
 async function loadFilters() {
   if (totals) return;
   try {
-    const pagefind = await loadPagefind();
+    const [pagefind, bundles] = await Promise.all([loadPagefind(), loadBundles()]);
     totals = await pagefind.filters();
+    setYears(bundles);
     fillFilters(null);
   } catch {
     // the next search tries again and says so
+  }
+}
+
+function setYears(bundles) {
+  if (!bundles.some((bundle) => bundle.years)) return; // the index's own year filter
+  allYears = {};
+  for (const bundle of bundles) {
+    for (const [year, count] of Object.entries(bundle.years ?? {})) {
+      allYears[year] = (allYears[year] ?? 0) + count;
+    }
   }
 }
 
@@ -237,6 +344,64 @@ function renderResult(data) {
 
 let generation = 0;
 let shown = { results: [], count: 0 };
+let everything = false; // search every bundle, not only the newest
+
+// Which bundles a search looks in first.
+function bundlesFor(bundles, filters) {
+  if (filters.year) {
+    const holding = bundles.filter((bundle) => !bundle.years || filters.year in bundle.years);
+    return holding.length ? holding : bundles.slice(0, 1);
+  }
+  if (everything || sortSelect.value === "old") return bundles;
+  return bundles.slice(0, 1);
+}
+
+// One search over the bundles loaded: results by score, or bundle after bundle
+// (newest first, or oldest first) when sorted by date; filter counts added up.
+async function searchLoaded(pagefind, loaded, query, options) {
+  if (!options.sort || loaded.length === 1) return pagefind.search(query, options);
+  const order = options.sort.date === "asc" ? loaded.toReversed() : loaded;
+  const each = [];
+  for (const bundle of order) {
+    const filters = { ...options.filters, [BUNDLE_FILTER]: tag(bundle) };
+    const search = await pagefind.search(query, { ...options, filters });
+    if (!search) return null;
+    each.push(search);
+  }
+  return {
+    results: each.flatMap((search) => search.results),
+    filters: addCounts(each.map((search) => search.filters)),
+    totalFilters: each[0].totalFilters, // counts without the filters: the same in each
+  };
+}
+
+function addCounts(lists) {
+  const sum = {};
+  for (const list of lists) {
+    for (const [name, values] of Object.entries(list ?? {})) {
+      sum[name] ??= {};
+      for (const [value, count] of Object.entries(values)) {
+        sum[name][value] = (sum[name][value] ?? 0) + count;
+      }
+    }
+  }
+  return sum;
+}
+
+// Under the status line: what was searched, and the button for the rest.
+function showScope(bundles, searched, filters) {
+  const rest = bundles.filter((bundle) => !searched.includes(bundle));
+  if (!rest.length || filters.year) {
+    scopeLine.hidden = true;
+    return "";
+  }
+  const here = span(searched, bundles);
+  scopeText.textContent = here ? `只搜索了${here}的案例和全部协商平台。` : "只搜索了较新的案例。";
+  const older = span(rest, bundles);
+  olderButton.textContent = older ? `也搜索更早的案例（${older}）` : "也搜索更早的案例";
+  scopeLine.hidden = false;
+  return here ? `，只搜索了${here}的案例` : "，只搜索了较新的案例";
+}
 
 function say(text) {
   statusLine.textContent = text;
@@ -268,31 +433,51 @@ async function run() {
   const filtered = Object.keys(filters).length > 0;
   if (!raw && !filtered) {
     clearResults();
+    scopeLine.hidden = true;
     say("");
     return;
   }
   list.setAttribute("aria-busy", "true");
   try {
-    const [pagefind, query] = await Promise.all([loadPagefind(), normalize(raw)]);
+    const [bundles, query] = await Promise.all([loadBundles(), normalize(raw)]);
     if (ticket !== generation) return;
     let sort;
     if (sortSelect.value) sort = { date: sortSelect.value === "new" ? "desc" : "asc" };
     else if (!query) sort = { date: "desc" };
-    const search = await pagefind.search(query || null, sort ? { filters, sort } : { filters });
+    const options = sort ? { filters, sort } : { filters };
+    let pagefind = await loadBundlesOf(bundlesFor(bundles, filters));
+    if (ticket !== generation) return;
+    const loaded = () => bundles.filter((bundle) => !bundle.path || merged.has(bundle.path));
+    let searched = loaded();
+    let search = await searchLoaded(pagefind, searched, query || null, options);
     if (ticket !== generation || !search) return;
-    if (search.totalFilters && Object.keys(search.totalFilters).length) totals = search.totalFilters;
+    if (search.results.length < PAGE_SIZE && searched.length < bundles.length && !filters.year) {
+      // Few results in the newest cases: the older ones too, without being asked.
+      pagefind = await loadBundlesOf(bundles);
+      searched = loaded();
+      search = await searchLoaded(pagefind, searched, query || null, options);
+      if (ticket !== generation || !search) return;
+    }
+    const counted = { ...search.totalFilters };
+    delete counted[BUNDLE_FILTER];
+    if (Object.keys(counted).length) totals = counted;
+    setYears(bundles);
+    searchedYears = new Set(searched.flatMap((bundle) => Object.keys(bundle.years ?? {})));
+    if (!searched.some((bundle) => bundle.years)) searchedYears = null;
     fillFilters(search.filters);
     clearResults();
     shown.results = search.results;
     await showMore(ticket, false);
     if (ticket !== generation) return;
+    const scope = showScope(bundles, searched, filters);
     const count = search.results.length;
-    if (count) say(`找到 ${count} 条结果`);
+    if (count) say(`找到 ${count} 条结果${scope}`);
     else if (raw) say(`没有找到与“${raw}”有关的结果。可以换个词语，或减少筛选条件。`);
     else say("没有符合筛选条件的案例。");
   } catch (error) {
     if (ticket !== generation) return;
     clearResults();
+    scopeLine.hidden = true;
     say("搜索暂时无法使用，请稍后再试。");
     console.warn("search failed:", error);
   } finally {
@@ -335,6 +520,12 @@ $("xs-search-reset").addEventListener("click", () => {
   run();
 });
 nextButton.addEventListener("click", () => showMore(generation, true));
+olderButton.addEventListener("click", async () => {
+  everything = true;
+  await run();
+  const first = list.querySelector("a");
+  if (first) first.focus();
+});
 
 readAddress();
 if (Object.keys(activeFilters()).length || sortSelect.value) options.open = true;

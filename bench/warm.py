@@ -92,6 +92,7 @@ def warm_size(cases: int, seed: int) -> WarmRun:
     archive = ensure_archive(cases, seed)
     work, env = archive.work, synth.source_date_env()
     config = project.prepare_site_dir(work)
+    project.without_size_warning(config)
     for folder in ("build", "site"):
         _remove(work / folder)
     cold = _build(work, config, env, f"[{cases:,}] cold build", "warm-cold.log")

@@ -202,7 +202,8 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
                 state.pages[source] = warm.PageRecord(dest, state.docs[source], output, keepable)
         state.generator = {"rendered": self.rendered, "load_memo": self.load_memo,
                            "data_memo": self.data_memo}
-        warm.save(self._warm_dir(), state)
+        cases = self.rendered.archive.cases.values() if self.rendered is not None else ()
+        warm.save(self._warm_dir(), state, tuple(cases))
 
     def _bundle_dir(self) -> Path:
         """Where the search index is made, outside the site, until it goes into the site."""

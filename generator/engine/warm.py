@@ -30,7 +30,7 @@ import pickle
 import shutil
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Final
@@ -176,20 +176,36 @@ def _read(file: BinaryIO, expected: str) -> object:
         return None
     file.seek(start)
     try:
-        return pickle.load(file)  # our own file, its checksum checked above
+        shared = [pickle.load(file) for _ in range(pickle.load(file))]
+        unpickler = pickle.Unpickler(file)
+        unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
+        return unpickler.load()  # our own file, its checksum checked above
     except Exception:  # whatever is wrong with it: start cold
         return None
 
 
-def save(folder: Path, state: State) -> None:
+def save(folder: Path, state: State, shared: Collection[object] = ()) -> None:
     """Write ``state`` for the next build: whole or not at all, pickled straight into the
-    file (the checksum goes in its place in the head once the rest is written)."""
+    file (the checksum goes in its place in the head once the rest is written).
+
+    ``shared``: objects the state holds many of (the case records), each pickled on
+    its own first and referred to by number from the state. A pickler keeps a memo of
+    every object it has written, to write each once: for the whole state at once,
+    that memo would be as large again as the archive (the peak of a build's memory).
+    An object's own memo is freed once it is written."""
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{STATE_FILE}.new"
     with open(partial, "w+b") as file:
         file.write(MAGIC + state.fingerprint.encode("ascii") + bytes(_DIGEST))
         writer = _Hashing(file)
-        pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(len(shared), writer, protocol=pickle.HIGHEST_PROTOCOL)
+        numbers: dict[int, int] = {}
+        for number, item in enumerate(shared):
+            pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            numbers[id(item)] = number
+        pickler = pickle.Pickler(writer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda item: numbers.get(id(item))  # type: ignore[method-assign]
+        pickler.dump(state)
         file.seek(len(MAGIC) + 64)
         file.write(writer.digest.digest())
     os.replace(partial, folder / STATE_FILE)

@@ -133,10 +133,10 @@ def _remove(path: Path) -> None:
 
 
 def _state_bytes(folder: Path) -> int:
-    """What the warm build left for the next one, the previous site and search slices
-    left out (they are the site's files, kept by moving them)."""
-    names = ("state.pickle", "state.sqlite")
-    return sum((folder / name).stat().st_size for name in names if (folder / name).exists())
+    """The state the warm build left for the next one (``state.pickle``); the previous
+    site and the search slices beside it are left out (the site's own files, moved)."""
+    state = folder / "state.pickle"
+    return state.stat().st_size if state.exists() else 0
 
 
 def _file_count(site: Path) -> int:

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -85,7 +87,7 @@ def _data(content: Path, out: Path) -> None:
     (timed), written into ``out``; then the files again with what the first run kept, as
     a preview's rebuild after an edit makes them (``DataMemo``)."""
     from bench.data import SITE_URL, synthetic_histories
-    from generator.data.files import FOLDER, data_files
+    from generator.data.files import FOLDER, write_data_files
     from generator.data.memo import DataMemo
     from generator.options import Options
     from generator.records.archive import load_archive
@@ -97,15 +99,18 @@ def _data(content: Path, out: Path) -> None:
     print(f"load cpu seconds: {time.process_time() - cpu:.3f}")
     options, memo = Options(site_url=SITE_URL, site_name="基层协商档案"), DataMemo()
     wall, cpu = time.perf_counter(), time.process_time()
-    files = data_files(archive, histories, options, memo)
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    write_data_files(docs, archive, histories, options, memo)
     print(f"data seconds: {time.perf_counter() - wall:.3f}")
     print(f"data cpu seconds: {time.process_time() - cpu:.3f}")
     wall = time.perf_counter()
-    data_files(archive, histories, options, memo)
+    written = write_data_files(docs, archive, histories, options, memo)
     print(f"kept seconds: {time.perf_counter() - wall:.3f}")
-    out.mkdir(parents=True, exist_ok=True)
-    for path, data in files.items():
-        (out / path.removeprefix(FOLDER)).write_bytes(data)
+    for name in written.names:
+        os.replace(docs / name, out / name.removeprefix(FOLDER))
+    shutil.rmtree(docs)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -25,9 +25,10 @@ from typing import Any
 
 import pytest
 
+from generator.data import cases_json as json_file
 from generator.data import csv_format, package
 from generator.data.case_lists import CASE_LISTS
-from generator.data.files import data_files
+from generator.data.files import data_files, write_data_files
 from generator.data.memo import DataMemo
 from generator.data.tables import TABLES
 from generator.options import Options
@@ -598,28 +599,63 @@ def test_revisions_csv_from_a_crafted_git_history(tmp_path: Path) -> None:
 # A preview keeps each unchanged case's lines (DataMemo).
 
 
-def test_the_memo_makes_a_text_again_only_when_its_sources_changed() -> None:
+def test_the_memo_keeps_a_case_only_when_its_sources_are_those_of_the_last_build() -> None:
     memo = DataMemo()
-    made: list[str] = []
-
-    def make(text: str) -> Callable[[], str]:
-        return lambda: made.append(text) or text
-
     record, revisions = factory.case(), ()
     memo.begin(("day", "base"))
-    assert memo.text(("cases.csv", "a"), (record, revisions), make("1")) == "1"
-    memo.end()
+    assert memo.kept("a", (record, revisions)) is None
+    memo.end(["a"], [(record, revisions)], {})
     memo.begin(("day", "base"))
-    assert memo.text(("cases.csv", "a"), (record, revisions), make("2")) == "1"  # kept
+    assert memo.kept("a", (record, revisions)) == 0
     # An equal copy (a memo read back from build/, revisions read again): kept too.
-    assert memo.text(("cases.csv", "a"), (replace(record), revisions), make("2")) == "1"
-    assert memo.text(("cases.csv", "a"), (replace(record, title="另一个"), revisions),
-                     make("3")) == "3"
-    memo.end()
+    assert memo.kept("a", (replace(record), revisions)) == 0
+    assert memo.kept("a", (replace(record, title="另一个"), revisions)) is None
+    assert memo.kept("b", (record, revisions)) is None
     memo.begin(("another day", "base"))
-    assert memo.text(("cases.csv", "a"), (record, revisions), make("4")) == "4"
-    memo.end()
-    assert made == ["1", "3", "4"]
+    assert memo.kept("a", (record, revisions)) is None
+
+
+def test_unchanged_cases_lines_are_copied_from_the_files_the_last_build_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = factory.case("2024-first"), factory.case("2024-second", title="加装电梯")
+    options = Options(site_url=SITE_URL)
+    memo = DataMemo()
+    write_data_files(tmp_path, factory.archive(cases=(first, second)), NO_HISTORY, options, memo)
+    made: list[str] = []
+    case_line = json_file.case_line
+
+    def counted(source: Any, view: model.CaseView) -> str:
+        made.append(view.case.id)
+        return case_line(source, view)
+
+    monkeypatch.setattr(json_file, "case_line", counted)
+    # The first case edited: the second's line, after a separator, is copied.
+    edited = factory.archive(cases=(replace(first, title="加装电梯并改造楼道"), second))
+    written = write_data_files(tmp_path, edited, NO_HISTORY, options, memo)
+    assert made == ["2024-first"]
+    folder = tmp_path / "data"
+    assert {name: (folder / name.removeprefix("data/")).read_bytes()
+            for name in written.names} == data_files(edited, NO_HISTORY, options)
+    # A file changed since it was written is not trusted: its lines are made again.
+    with (folder / "cases.json").open("ab") as file:
+        file.write(b" ")
+    made.clear()
+    write_data_files(tmp_path, edited, NO_HISTORY, options, memo)
+    assert made == ["2024-first", "2024-second"]
+    assert (folder / "cases.json").read_bytes() == data(edited)["cases.json"]
+    assert not list(folder.glob(".*")), "no file left half written"
+
+
+def test_a_data_file_of_the_same_bytes_keeps_its_time(tmp_path: Path) -> None:
+    archive = factory.archive(cases=(factory.case(),))
+    options = Options(site_url=SITE_URL)
+    write_data_files(tmp_path, archive, NO_HISTORY, options)
+    path = tmp_path / "data" / "cases.csv"
+    before = path.stat().st_mtime_ns
+    os.utime(path, ns=(before - 10**9, before - 10**9))
+    written = write_data_files(tmp_path, archive, NO_HISTORY, options)
+    assert (written.written, written.unchanged) == (0, len(written.names))
+    assert path.stat().st_mtime_ns == before - 10**9
 
 
 def test_a_rebuild_with_the_memo_writes_what_a_fresh_build_writes(content: ContentTree,

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 import struct
 import subprocess
-import sys
-import threading
 import zlib
 from pathlib import Path
 
@@ -16,7 +13,6 @@ import zxingcpp
 
 from generator.printing import qr
 from tests.browser import require_tool
-from tests.test_site_helpers import ROOT
 
 
 @pytest.mark.parametrize(
@@ -191,48 +187,3 @@ def _pixels(grid: list[str], scale: int = 4) -> memoryview:
     )
     size = len(grid) * scale
     return memoryview(lines).cast("B", (size, size))
-
-
-_PREPARE_IN_WORKERS = """
-import json, sys
-from generator.printing import qr
-assert qr._can_fork(), "a fresh interpreter runs one thread"
-qr._PARALLEL_FROM = 4
-urls = json.loads(sys.argv[1])
-qr.prepare(urls, workers=2)
-print(json.dumps(qr._codes))
-"""
-
-
-def test_prepare_in_worker_processes_gives_the_same_codes(monkeypatch: pytest.MonkeyPatch) -> None:
-    urls = [f"https://example.org/p/cases/2024-case-{n}/" for n in range(12)]
-    sequential = {url: qr._encode(url) for url in urls}
-    # In a fresh interpreter: here other tests may have started threads (servers), and
-    # prepare() then rightly refuses to fork.
-    result = subprocess.run([sys.executable, "-c", _PREPARE_IN_WORKERS, json.dumps(urls)],
-                            capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == sequential
-    # Known codes are not computed again.
-    monkeypatch.setattr(qr, "_codes", dict(sequential))
-    monkeypatch.setattr(qr, "_encode", lambda url: pytest.fail(f"encoded {url} twice"))
-    qr.prepare(urls, workers=2)
-    assert str(qr.svg(urls[0])) == sequential[urls[0]]
-
-
-def test_prepare_does_not_fork_beside_other_threads() -> None:
-    started = threading.Event()
-    stop = threading.Event()
-
-    def wait() -> None:
-        started.set()
-        stop.wait(10)
-
-    thread = threading.Thread(target=wait, daemon=True)
-    thread.start()
-    try:
-        started.wait(5)
-        assert not qr._can_fork()
-    finally:
-        stop.set()
-        thread.join(5)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from generator.data.case_lists import CASE_LISTS
@@ -59,11 +59,17 @@ _LISTS: Final = tuple((tuple(case_list.key.split(".")), case_list.of_case,
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
-def json_bytes(source: Source, lines: Iterable[str]) -> bytes:
-    """The whole file, given each case's line (``case_line``) in the order of their ids."""
+# Between the cases' lines (``case_line``), and after the last one.
+SEPARATOR: Final = ",\n"
+TAIL: Final = "\n]}\n"
+
+
+def json_head(source: Source) -> str:
+    """What the file starts with; then each case's line in the order of their ids, with
+    ``SEPARATOR`` between them, and ``TAIL``."""
     head = _encode({"as_of": source.archive.as_of.isoformat(),
                     "commit": source.histories.built_from})
-    return (head[:-1] + ',"cases":[\n' + ",\n".join(lines) + "\n]}\n").encode()
+    return head[:-1] + ',"cases":[\n'
 
 
 def case_line(source: Source, view: model.CaseView) -> str:

@@ -41,10 +41,11 @@ FORMAT_NOTE: Final = (
 )
 
 
-def descriptor(files: Mapping[str, bytes], digests: Mapping[str, str], *, title: str,
+def descriptor(sizes: Mapping[str, int], digests: Mapping[str, str], *, title: str,
                licence: Licence, as_of: str, commit: str | None,
                homepage: str | None) -> dict[str, Any]:
-    """The package, given each data file's bytes and SHA-256 by its name (``cases.csv``...)."""
+    """The package, given each data file's size in bytes and SHA-256 by its name
+    (``cases.csv``...)."""
     origin = f"生成自提交 {commit}" if commit else "不是从 git 仓库生成的"
     package: dict[str, Any] = {
         "$schema": PROFILE,
@@ -62,21 +63,21 @@ def descriptor(files: Mapping[str, bytes], digests: Mapping[str, str], *, title:
     if homepage:
         package["homepage"] = homepage
     package["resources"] = [
-        *(_table_resource(table, _integrity(files, digests, table.file)) for table in TABLES),
-        _json_resource(_integrity(files, digests, JSON_FILE)),
+        *(_table_resource(table, _integrity(sizes, digests, table.file)) for table in TABLES),
+        _json_resource(_integrity(sizes, digests, JSON_FILE)),
     ]
     return package
 
 
-def package_bytes(files: Mapping[str, bytes], digests: Mapping[str, str],
+def package_bytes(sizes: Mapping[str, int], digests: Mapping[str, str],
                   **details: Any) -> bytes:
-    text = json.dumps(descriptor(files, digests, **details), ensure_ascii=False, indent=2)
+    text = json.dumps(descriptor(sizes, digests, **details), ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8")
 
 
-def _integrity(files: Mapping[str, bytes], digests: Mapping[str, str],
+def _integrity(sizes: Mapping[str, int], digests: Mapping[str, str],
                name: str) -> dict[str, Any]:
-    return {"bytes": len(files[name]), "hash": f"sha256:{digests[name]}"}
+    return {"bytes": sizes[name], "hash": f"sha256:{digests[name]}"}
 
 
 def _table_resource(table: Table[Any], integrity: dict[str, Any]) -> dict[str, Any]:

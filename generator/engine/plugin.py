@@ -39,7 +39,6 @@ from generator.engine.shortcuts import HeldPage, RenderedOnce
 from generator.engine.site_url import public_site_url
 from generator.feeds import addresses as feeds
 from generator.options import Options
-from generator.printing import qr
 from generator.records import history
 from generator.records.archive import LoadMemo
 from generator.records.problems import RecordError
@@ -189,7 +188,6 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         memos = previous.generator
         self.load_memo = memos.get("load_memo", self.load_memo)
         self.data_memo = memos.get("data_memo", self.data_memo)
-        qr.remember(memos.get("qr", {}))
         if all(warm.unchanged(str(self.build_dir / name), entry)
                for name, entry in previous.docs.items()):
             self.rendered = memos.get("rendered")  # else someone changed the docs tree
@@ -209,8 +207,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             if source in state.docs and output is not None:
                 state.pages[source] = warm.PageRecord(dest, state.docs[source], output, keepable)
         state.generator = {"rendered": self.rendered, "load_memo": self.load_memo,
-                           "data_memo": self.data_memo, "qr": qr.known()}
-        warm.save(self._warm_dir(), state)
+                           "data_memo": self.data_memo}
+        cases = self.rendered.archive.cases.values() if self.rendered is not None else ()
+        warm.save(self._warm_dir(), state, tuple(cases))
 
     def _bundle_dir(self) -> Path:
         """Where the search index is made, outside the site, until it goes into the site."""

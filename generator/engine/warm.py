@@ -1,12 +1,16 @@
 """What ``mkdocs build`` keeps in ``build/`` for the next build, and whether it still holds.
 
 A warm build reuses the previous build's work: the generator's rendering
-state (``site.changes.Rendered``), the records it loaded, the open data
-lines and the QR codes; the engine's pages whose source and context did not
-change; the search index's slices. All of it is one pickle,
+state (``site.changes.Rendered``), the records it loaded, where each case's
+open data lines are in the files it wrote (``data.memo``, offsets, not the
+lines); the engine's pages whose source and context did not change; the
+search index's slices. All of it is one pickle,
 ``<build_dir>-warm/state.pickle``, written at the end of a build that
 finished without a warning, and deleted as soon as the next build reads it:
 a build that fails half way leaves no state, and the one after starts cold.
+It is written and read as a stream, never held whole in memory; what it
+unpickles is what the build needs anyway (the records, shared by the
+archive and the loader's memo), so a warm build holds the archive once.
 
 The state holds only when it was made by the same generator, lock file,
 configuration and theme overrides (``fingerprint``); and every file it
@@ -26,10 +30,10 @@ import pickle
 import shutil
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import generator
 
@@ -37,6 +41,7 @@ MAGIC: Final = b"xieshang-warm-1\n"
 STATE_FILE: Final = "state.pickle"
 PREVIOUS_SITE: Final = "site-previous"
 _DIGEST: Final = 32
+_CHUNK: Final = 1 << 20
 
 
 
@@ -144,38 +149,78 @@ def _files(folder: Path) -> list[Path]:
 
 def load(folder: Path, expected: str) -> State | None:
     """The state the last build left in ``folder``, if it was made with the ``expected``
-    fingerprint and reads back whole; None otherwise. The file is deleted either way."""
+    fingerprint and reads back whole; None otherwise. The file is deleted either way.
+
+    Read from the file as it is unpickled, never whole into memory: its checksum is
+    checked first, by reading it once in chunks."""
     path = folder / STATE_FILE
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            path.unlink(missing_ok=True)
+            state = _read(file, expected)
     except OSError:
-        return None
-    path.unlink(missing_ok=True)
-    head = len(MAGIC) + 64 + _DIGEST
-    if len(data) < head or not data.startswith(MAGIC):
-        return None
-    if data[len(MAGIC):len(MAGIC) + 64] != expected.encode("ascii"):
-        return None
-    payload = data[head:]
-    if hashlib.blake2b(payload, digest_size=_DIGEST).digest() != data[len(MAGIC) + 64:head]:
-        return None
-    try:
-        state = pickle.loads(payload)  # our own file, its checksum checked above
-    except Exception:  # whatever is wrong with it: start cold
         return None
     return state if isinstance(state, State) and state.fingerprint == expected else None
 
 
-def save(folder: Path, state: State) -> None:
-    """Write ``state`` for the next build: whole or not at all."""
+def _read(file: BinaryIO, expected: str) -> object:
+    head = file.read(len(MAGIC) + 64 + _DIGEST)
+    if (len(head) < len(MAGIC) + 64 + _DIGEST or not head.startswith(MAGIC)
+            or head[len(MAGIC):len(MAGIC) + 64] != expected.encode("ascii")):
+        return None
+    start = file.tell()
+    digest = hashlib.blake2b(digest_size=_DIGEST)
+    while chunk := file.read(_CHUNK):
+        digest.update(chunk)
+    if digest.digest() != head[len(MAGIC) + 64:]:
+        return None
+    file.seek(start)
+    try:
+        shared = [pickle.load(file) for _ in range(pickle.load(file))]
+        unpickler = pickle.Unpickler(file)
+        unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
+        return unpickler.load()  # our own file, its checksum checked above
+    except Exception:  # whatever is wrong with it: start cold
+        return None
+
+
+def save(folder: Path, state: State, shared: Collection[object] = ()) -> None:
+    """Write ``state`` for the next build: whole or not at all, pickled straight into the
+    file (the checksum goes in its place in the head once the rest is written).
+
+    ``shared``: objects the state holds many of (the case records), each pickled on
+    its own first and referred to by number from the state. A pickler keeps a memo of
+    every object it has written, to write each once: for the whole state at once,
+    that memo would be as large again as the archive (the peak of a build's memory).
+    An object's own memo is freed once it is written."""
     folder.mkdir(parents=True, exist_ok=True)
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.blake2b(payload, digest_size=_DIGEST).digest()
     partial = folder / f".{STATE_FILE}.new"
-    with open(partial, "wb") as file:
-        file.write(MAGIC + state.fingerprint.encode("ascii") + checksum)
-        file.write(payload)
+    with open(partial, "w+b") as file:
+        file.write(MAGIC + state.fingerprint.encode("ascii") + bytes(_DIGEST))
+        writer = _Hashing(file)
+        pickle.dump(len(shared), writer, protocol=pickle.HIGHEST_PROTOCOL)
+        numbers: dict[int, int] = {}
+        for number, item in enumerate(shared):
+            pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            numbers[id(item)] = number
+        pickler = pickle.Pickler(writer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda item: numbers.get(id(item))  # type: ignore[method-assign]
+        pickler.dump(state)
+        file.seek(len(MAGIC) + 64)
+        file.write(writer.digest.digest())
     os.replace(partial, folder / STATE_FILE)
+
+
+class _Hashing:
+    """A file to pickle into that hashes what goes through it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.blake2b(digest_size=_DIGEST)
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
 
 
 def forget(folder: Path) -> None:

@@ -88,14 +88,6 @@ def bundle_url(platform_id: str) -> str:
     return f"platforms/{platform_id}/print/"
 
 
-def qr_urls(archive: model.Archive, site_url: str | None) -> list[str]:
-    """The addresses the notices' QR codes carry: every published case's, below ``site_url``."""
-    if not site_url:
-        return []
-    base = qr.site_base(site_url)
-    return [qr.case_url(base, view.case.id) for view in archive.published()]
-
-
 def is_open(view: model.CaseView) -> bool:
     return not view.withdrawn and view.status in OPEN_STATUSES
 
@@ -106,7 +98,6 @@ class Notices:
     def __init__(self, archive: model.Archive, site_url: str | None) -> None:
         self.archive = archive
         self.base = qr.site_base(site_url) if site_url else None
-        qr.prepare(qr_urls(archive, site_url))
         below: dict[str, list[model.CaseView]] = {}
         for view in archive.published():
             if not is_open(view):

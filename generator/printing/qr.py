@@ -11,20 +11,18 @@ chosen by the standard's penalty scores (ISO/IEC 18004 7.8.3), in C, well
 under a millisecond a code. Where the same size of symbol holds the address
 at a higher level (Q or H), that level is taken: more of a creased or faded
 code can be lost and it still scans. This module only picks the level and
-draws the modules as one SVG path. Codes are memoised for the life of the process (``mkdocs
-serve`` rebuilds cost nothing) and kept between builds, and ``prepare`` makes many at once in forked
-worker processes.
+draws the modules as one SVG path, about 1.5 ms a code. Codes are made when a
+page asks for them and memoised for the life of the process: the render
+workers of a build make each the codes of their own pages, ``mkdocs serve``
+rebuilds find them made. Nothing is kept between builds: a warm build renders
+the few pages an edit reaches, a hundred codes at most, and making them again
+costs less than keeping a code per case (2.4 KB each) in memory and on disk.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
-import os
 import re
-import sys
-import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import zxingcpp
@@ -37,9 +35,6 @@ _HIGHER = ("Q", "H")
 # Printed size of the code without its quiet zone: at least 25 mm, to scan from a step away.
 SYMBOL_MM = 26
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 asks
-# Below this many missing codes, starting worker processes costs more than it saves.
-_PARALLEL_FROM = 2000
-_CHUNK = 256
 _DARK = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
 _codes: dict[str, str] = {}
@@ -76,31 +71,6 @@ def svg(url: str) -> Markup:
     return Markup(code)
 
 
-def known() -> dict[str, str]:
-    """Every code made so far, by address: kept between builds (``engine.warm``)."""
-    return dict(_codes)
-
-
-def remember(codes: dict[str, str]) -> None:
-    """Codes made by an earlier build (``known``), the same bytes ``svg`` would make."""
-    _codes.update(codes)
-
-
-def prepare(urls: Iterable[str], workers: int | None = None) -> None:
-    """Encode every address not yet known, in parallel processes when there are many."""
-    missing = sorted({url for url in urls if url not in _codes})
-    if not missing:
-        return
-    workers = workers or min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(missing) < _PARALLEL_FROM or not _can_fork():
-        results = [_encode(url) for url in missing]
-    else:
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = list(pool.map(_encode, missing, chunksize=_CHUNK))
-    _codes.update(zip(missing, results, strict=True))
-
-
 def modules(url: str) -> list[bytes]:
     """The symbol's rows without quiet zone, one byte a module: 0 dark, 255 light; at the
     highest error correction level that needs no larger symbol than level ``ERROR``."""
@@ -126,18 +96,6 @@ def _symbol(url: str, level: str, version: int | None = None) -> list[bytes]:
     height, width = image.shape
     data = image.tobytes()
     return [data[row * width : (row + 1) * width] for row in range(height)]
-
-
-def _can_fork() -> bool:
-    """Worker processes by fork: only on Linux and only while this is the only thread.
-
-    Forking a process that runs other threads (``mkdocs serve``'s live-reload
-    server) can deadlock the child; spawn would re-run the caller's main
-    script. ``mkdocs build`` and the first build of ``mkdocs serve`` run
-    single-threaded; later serve rebuilds find almost every code memoised.
-    """
-    return (sys.platform == "linux" and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def _encode(url: str) -> str:

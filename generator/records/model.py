@@ -41,13 +41,13 @@ NOT_STARTED: Final = "未启动"
 DONE: Final = "已完成"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Method:
     name: str
     steps: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Platform:
     id: str
     source_path: str  # e.g. content/platforms/yingze.yml
@@ -64,21 +64,21 @@ class Platform:
     description: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     source: str
     categories: tuple[str, ...]
     background: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     step: str
     date: dt.date | None = None
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     role: str
     count: int
@@ -86,7 +86,7 @@ class Group:
     orgs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Participants:
     groups: tuple[Group, ...]
     convenors: tuple[str, ...] = ()
@@ -96,7 +96,7 @@ class Participants:
         return sum(group.count for group in self.groups)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConsensusItem:
     number: int  # 1-based, as follow_up[].item refers to it
     text: str
@@ -104,7 +104,7 @@ class ConsensusItem:
     due: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Consensus:
     summary: str
     reached: bool = True
@@ -112,7 +112,7 @@ class Consensus:
     dissent: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     date: dt.date
     status: str
@@ -120,7 +120,7 @@ class FollowUp:
     item: int | None = None  # None: the entry is about the case as a whole
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Satisfaction:
     satisfied: int = 0  # 满意
     fairly_satisfied: int = 0  # 基本满意
@@ -147,7 +147,7 @@ class Satisfaction:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     date: dt.date
     by: str
@@ -155,25 +155,25 @@ class Evaluation:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Notice:
     start: dt.date  # `from` in the record
     end: dt.date  # `to` in the record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     title: str
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Withdrawal:
     date: dt.date
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     id: str
     source_path: str  # e.g. content/cases/yingze/2022-jidian-xiaoqu-jishui.yml
@@ -206,7 +206,7 @@ class Case:
         return total
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemProgress:
     """A consensus item with what the follow-up says about it on the as-of day."""
 
@@ -255,7 +255,7 @@ def case_status(case: Case, progress: tuple[ItemProgress, ...], as_of: dt.date) 
     return IN_PROGRESS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Roll-up figures of a platform: its own cases and those of every platform below."""
 
@@ -281,7 +281,7 @@ class Figures:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseView:
     """A case with everything derived for it; what templates and indexes use."""
 

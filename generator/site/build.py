@@ -14,7 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.data.files import data_files
+from generator.data import licences
+from generator.data.files import write_data_files
 from generator.data.memo import DataMemo
 from generator.feeds.atom import feed_files
 from generator.options import Options
@@ -49,7 +50,7 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
     the same ``out_dir`` rendered from (``BuildResult.rendered``); pages no
     edit since then can reach are kept as they are instead of rendered again
     (``changes``). ``memo`` keeps what each record file gave the last load,
-    ``data_memo`` each case's lines in the open data files.
+    ``data_memo`` where each case's lines are in the open data files.
     """
     options = options or Options()
     as_of = options.as_of or archive_module.as_of_day()
@@ -70,12 +71,14 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
         histories = previous.histories  # a rebuild before anything was committed
     else:
         histories = history.read_histories(content_dir, archive, git_log, options.jobs)
-    files = {**_schemas(), **data_files(archive, histories, options, data_memo),
-             **feed_files(archive, histories, options)}
+    files = {**_schemas(), **feed_files(archive, histories, options)}
     if options.admin_form:
         files |= _admin_files(archive, content_dir, options)
+    licences.licence(options.data_license)  # refused before anything is written
+    was_empty = render.open_tree(out_dir)
+    data = write_data_files(out_dir, archive, histories, options, data_memo)
     extras = render.Extras(last_changed=last_changed, pinned_slugs=pinned, pages=pages,
-                           files=files, histories=histories)
+                           files=files, histories=histories, written=data.names)
     renderer = render.Renderer(archive, options, extras)
     rendered = changes.Rendered(archive, renderer.category_slugs, last_changed,
                                 (options, as_of),
@@ -86,10 +89,14 @@ def build_docs(content_dir: Path, out_dir: Path, options: Options | None = None,
     size = len(archive.cases) + len(archive.platforms)
     held = previous.documents if previous is not None and renderer.only is not None else None
     try:
-        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size, held)
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size, held, was_empty)
     except render.MissingDocument:  # someone deleted part of the tree: write all of it
         renderer.only = None
-        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size)
+        stats = render_workers.write_tree(out_dir, renderer, options.jobs, size,
+                                          was_empty=False)
+    # The open data were written before the tree (and counted as kept by it).
+    stats.written += data.written
+    stats.unchanged += data.unchanged - len(data.names)
     return BuildResult(archive, stats, tuple(sorted(pages)),
                        dataclasses.replace(rendered, documents=stats.names),
                        partial=renderer.only is not None, histories=histories)

@@ -76,6 +76,8 @@ class Extras:
     pages: Mapping[str, bytes] = field(default_factory=dict)  # hand-written, by file name
     files: Mapping[str, bytes] = field(default_factory=dict)  # e.g. schemas/case.schema.json
     histories: Histories = NO_HISTORY  # each case's revisions, from git
+    # Files written into the tree already (the open data, written a case at a time).
+    written: tuple[str, ...] = ()
 
 
 # Escaping helpers used by the templates.
@@ -246,6 +248,8 @@ class Renderer:
             yield name, data
         for name, data in sorted(self.extras.files.items()):
             yield name, data
+        for name in self.extras.written:
+            yield name, None
         for path in sorted(ASSETS.rglob("*")):
             if path.is_file():
                 yield "assets/" + path.relative_to(ASSETS).as_posix(), path.read_bytes()
@@ -459,7 +463,7 @@ class MissingDocument(Exception):
 
 
 def write_tree(out_dir: Path, documents: Iterable[Document],
-               held: frozenset[str] | None = None) -> WriteStats:
+               held: frozenset[str] | None = None, was_empty: bool | None = None) -> WriteStats:
     """Write each document whose bytes changed; delete files no longer produced.
 
     Unchanged files keep their modification time, so ``mkdocs serve`` (and
@@ -468,8 +472,10 @@ def write_tree(out_dir: Path, documents: Iterable[Document],
     files the last build left in ``out_dir`` (``WriteStats.names``); when this
     build produces the same ones, nothing can be left over and the folder is
     not walked (a preview's rebuild, where walking is a second of 14,000 files).
+    ``was_empty``: what ``open_tree`` answered, when the caller opened the tree already.
     """
-    was_empty = open_tree(out_dir)
+    if was_empty is None:
+        was_empty = open_tree(out_dir)
     stats = WriteStats()
     produced = {GENERATED_MARKER}
     for name, data in documents:

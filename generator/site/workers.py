@@ -44,9 +44,10 @@ _work: _Work | None = None  # what forked workers inherit
 
 def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None,
                documents: int = PARALLEL_FROM,
-               held: frozenset[str] | None = None) -> render.WriteStats:
-    """``render.write_tree(out_dir, renderer.documents(), held)``, in ``jobs`` processes
-    when worth it.
+               held: frozenset[str] | None = None,
+               was_empty: bool | None = None) -> render.WriteStats:
+    """``render.write_tree(out_dir, renderer.documents(), held, was_empty)``, in ``jobs``
+    processes when worth it.
 
     ``documents``: about how many documents the renderer makes (decides whether
     to start workers at all).
@@ -54,9 +55,10 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
     jobs = jobs if jobs is not None else usable_cpus()
     few = renderer.only is not None  # a rebuild after an edit renders a handful of pages
     if jobs < 2 or few or documents < PARALLEL_FROM or not can_fork():
-        return render.write_tree(out_dir, renderer.documents(), held)
+        return render.write_tree(out_dir, renderer.documents(), held, was_empty)
     global _work
-    was_empty = render.open_tree(out_dir)
+    if was_empty is None:
+        was_empty = render.open_tree(out_dir)
     _work = _Work(renderer, out_dir, jobs)
     try:
         context = multiprocessing.get_context("fork")

@@ -56,7 +56,7 @@ test: $(STAMP) $(NODE_STAMP)  ## lint, then the whole test suite (browser tests 
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)  ## speed and memory figures (bench/README.md); BENCH_SIZES="1000 10000" to choose
+bench: $(STAMP) $(NODE_STAMP)  ## speed and memory figures (bench/README.md); BENCH_SIZES="1000 10000" to choose
 	$(BIN)/python -m bench
 
 notices: $(STAMP)  ## PDFs of notices: make notices CASES="id ..." or PLATFORM=id

@@ -62,11 +62,15 @@ class Results:
 
 
 def wait_for_results(browser: WebDriver) -> Results:
-    """Wait until the search page has said how many results it found."""
+    """Wait until the search page has said how many results it found.
+
+    The page may not be the search page yet (a search sent from another page's header
+    is still navigating), so missing elements mean "not yet", not an error."""
     WebDriverWait(browser, WAIT_S).until(lambda d: d.execute_script(
         "const live = document.getElementById('xs-search-live');"
         "const list = document.getElementById('xs-search-results');"
-        "return live.textContent.length > 0 && !list.hasAttribute('aria-busy');"
+        "return live !== null && list !== null"
+        " && live.textContent.length > 0 && !list.hasAttribute('aria-busy');"
     ))
     message = browser.find_element(By.ID, "xs-search-live").text
     items = browser.find_elements(By.CSS_SELECTOR, "#xs-search-results .xs-result__title a")

@@ -67,3 +67,43 @@ def test_a_rebuild_of_a_tree_from_workers_renders_only_what_an_edit_reaches(tmp_
     _same_trees(tmp_path / "workers", tmp_path / "alone")
     assert again[3] is True and 0 < again[0] < first[0] / 3
     assert again[0] + again[1] == first[0]
+
+
+_WHO_RENDERS = """
+import dataclasses, json, os, sys
+from pathlib import Path
+from generator.printing import qr
+from generator.site import workers as render_workers
+from generator.site import build as site
+from tests.test_changes import OPTIONS
+
+render_workers.PARALLEL_FROM = 0
+parent = os.getpid()
+shares = []  # the parent's; a worker prints its own
+write_share = render_workers._write_share
+def recorded(worker):
+    names, stats = write_share(worker)
+    seen = (worker, os.getpid(), len(qr._codes))  # the codes it drew, before any forget
+    shares.append(seen) if os.getpid() == parent else print(json.dumps(seen), file=sys.stderr)
+    return names, stats
+render_workers._write_share = recorded
+site.build_docs(Path(sys.argv[1]), Path(sys.argv[2]), dataclasses.replace(OPTIONS, jobs=3))
+print(json.dumps({"parent": parent, "shares": shares, "codes_left": len(qr._codes)}))
+"""
+
+
+def test_the_build_process_renders_a_share_and_lets_go_of_its_codes(tmp_path: Path) -> None:
+    """With ``jobs`` 3, two forked workers and the build's own process render: a worker
+    costs the archive's memory again, and the parent would only wait for them."""
+    done = subprocess.run([sys.executable, "-c", _WHO_RENDERS, str(SAMPLE_CONTENT),
+                           str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    workers = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("[")]
+    [(share, pid, codes)] = report["shares"]
+    assert (share, pid) == (0, report["parent"])
+    assert codes > 0  # it drew the QR codes of its notices...
+    assert report["codes_left"] == 0  # ...and let them go once its share was written
+    assert sorted(worker for worker, _, _ in workers) == [1, 2]
+    assert report["parent"] not in {pid for _, pid, _ in workers}

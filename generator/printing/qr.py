@@ -22,6 +22,7 @@ costs less than keeping a code per case (2.4 KB each) in memory and on disk.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -37,7 +38,9 @@ SYMBOL_MM = 26
 QUIET_ZONE = 4  # modules, as ISO/IEC 18004 asks
 _DARK = re.compile(rb"\x00+")  # zxing-cpp's image: 0 for a dark module, 255 for a light one
 
-_codes: dict[str, str] = {}
+# Kept compressed (a third of the size, 0.05 ms a code): a build's process holds the
+# codes of half the archive's pages until its share is rendered.
+_codes: dict[str, bytes] = {}
 
 
 class SiteUrlError(ValueError):
@@ -65,10 +68,17 @@ def case_url(base: str, case_id: str) -> str:
 
 def svg(url: str) -> Markup:
     """An inline ``<svg>`` QR code of ``url``, its printed size in mm (``SYMBOL_MM``)."""
-    code = _codes.get(url)
-    if code is None:
-        code = _codes[url] = _encode(url)
+    packed = _codes.get(url)
+    if packed is not None:
+        return Markup(zlib.decompress(packed).decode("utf-8"))
+    code = _encode(url)
+    _codes[url] = zlib.compress(code.encode("utf-8"), 1)
     return Markup(code)
+
+
+def forget() -> None:
+    """Let go of the codes made so far (a build's share of the pages is rendered)."""
+    _codes.clear()
 
 
 def modules(url: str) -> list[bytes]:

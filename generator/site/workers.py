@@ -1,10 +1,14 @@
 """Render and write the docs tree in several processes: a share of the pages each.
 
 Rendering is most of the generator's time on a large archive, and it is a
-pure function of the archive, so it splits cleanly. Each forked worker runs
-the same ``Renderer`` but renders and writes only the documents whose path
+pure function of the archive, so it splits cleanly. Each share runs the
+same ``Renderer`` but renders and writes only the documents whose path
 falls to it (a stable hash of the path), returning the names it wrote or
-kept; the parent then deletes what no worker produced. The bytes on disk are
+kept; the parent then deletes what no share produced. The parent renders
+the first share itself while ``jobs - 1`` forked workers render the others:
+a forked worker ends up with a private copy of most of the archive (every
+object it reads has its reference count written), so each worker costs
+the archive's memory again, and the parent would only wait. The bytes on disk are
 those of ``render.write_tree`` in one process (a test compares them).
 
 Workers are forked, which needs Linux and a process with no other threads
@@ -25,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.printing import qr
 from generator.site import render
 
 # Below this many documents, starting processes costs more than it saves.
@@ -60,12 +65,16 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
     if was_empty is None:
         was_empty = render.open_tree(out_dir)
     _work = _Work(renderer, out_dir, jobs)
+    wanted = renderer.only
     try:
         context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            shares = list(pool.map(_write_share, range(jobs)))
+        with concurrent.futures.ProcessPoolExecutor(jobs - 1, mp_context=context) as pool:
+            others = [pool.submit(_write_share, worker) for worker in range(1, jobs)]
+            shares = [_write_share(0), *(share.result() for share in others)]
     finally:
         _work = None
+        renderer.only = wanted
+        qr.forget()
     stats = render.WriteStats()
     produced = {render.GENERATED_MARKER}
     for names, share in shares:
@@ -79,7 +88,8 @@ def write_tree(out_dir: Path, renderer: render.Renderer, jobs: int | None = None
 
 
 def _write_share(worker: int) -> tuple[list[str], render.WriteStats]:
-    """In a worker: render and write the documents that fall to ``worker``."""
+    """Render and write the documents that fall to ``worker``: share 0 in this process,
+    the others in forked workers."""
     work = _work
     assert work is not None, "only in a worker forked by write_tree"
     renderer = work.renderer

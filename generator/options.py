@@ -34,8 +34,9 @@ class Options:
     git_dates: bool = plugin_option(True)  # "last changed" dates from one `git log`
     search: bool = plugin_option(True)  # make the Pagefind index beside the engine
     # Pages per Pagefind run: Pagefind holds every page's words in memory until it
-    # writes its index, so a larger site is indexed in slices and merged.
-    search_slice_pages: int = plugin_option(1000)
+    # writes its index (about 0.3 MB a page), so a larger site is indexed in slices
+    # and merged; two runs at once.
+    search_slice_pages: int = plugin_option(500)
     # Dated pages per search bundle: the search page loads the newest bundle first,
     # so what a first search downloads stays the same at any size of archive.
     search_bundle_pages: int = plugin_option(6000)

@@ -235,7 +235,9 @@ def _run_in_bundles(run: _Runner, source: _Source, plans: list[list[list[str]]],
     Two slices are indexed at a time (one in the background): a Pagefind run
     keeps about one core and a quarter busy, so two use a two-core machine fully.
     Each slice's words are read as soon as its run ends, while the next runs
-    go on: what is left for the end is joining them.
+    go on, and each bundle is merged as soon as its slices are read (the newest
+    first), its words then let go: the words of one or two bundles are in
+    memory at a time, not the whole site's.
 
     With ``keep``, each slice's bundle is kept there under a digest of its pages'
     addresses and bytes (``slices.key``), and each merged bundle under a digest of
@@ -275,33 +277,55 @@ def _run_in_bundles(run: _Runner, source: _Source, plans: list[list[list[str]]],
                 made.rename(parts[number])  # complete, or not there
         words[number] = _merge_step(pagefind_merge.read_words, parts[number])
 
-    with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
-        list(pool.map(index, range(len(flat))))
     totals = [0, 0, 0]
-    for bundle in reversed(range(len(plans))):  # the newest, in staging itself, first
-        out = staging / search_bundles.folder(bundle, len(plans))
-        mine = [number for number in range(len(flat)) if owner[number] == bundle]
-        if keep is not None and reuse[bundle]:
-            search_bundles.link_tree(keep / names[bundle] / _MERGED, out)
-            counts = json.loads((keep / names[bundle] / _COUNTS).read_text(encoding="utf-8"))
-        else:
-            try:
-                merged = _merge_step(pagefind_merge.merge, [parts[n] for n in mine], out,
-                                     [words[n] for n in mine], keep is not None)
-            except SearchIndexError:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-            counts = [merged.pages, merged.words, merged.filters]
-            if out != staging:
-                _drop_scripts(out)
-            if keep is not None:
-                _keep_merged(out, keep / names[bundle], counts)
-        totals = [total + count for total, count in zip(totals, counts, strict=True)]
+    with ThreadPoolExecutor(1 if run.nice else SLICES_AT_ONCE) as pool:
+        # The newest bundle first: it is merged into ``staging`` itself, which the
+        # older ones are then merged into (as ``older/<n>/``), and kept without them.
+        newest_first = sorted(range(len(flat)), key=lambda number: -owner[number])
+        indexed = {number: pool.submit(index, number) for number in newest_first}
+        for bundle in reversed(range(len(plans))):  # each as soon as its slices are read
+            mine = [number for number in range(len(flat)) if owner[number] == bundle]
+            for number in mine:
+                try:
+                    indexed[number].result()
+                except BaseException:
+                    for waiting in indexed.values():  # the slices not started yet
+                        waiting.cancel()
+                    raise
+            counts = _bundle(bundle, len(plans), [parts[n] for n in mine],
+                             [words[n] for n in mine], staging, keep,
+                             names[bundle] if keep is not None else "",
+                             keep is not None and reuse[bundle])
+            for number in mine:
+                words[number] = {}  # merged: the next bundles' words take their place
+            totals = [total + count for total, count in zip(totals, counts, strict=True)]
     if keep is not None:
         for folder in keep.iterdir():
             if folder.name not in keys and folder.name not in names:
                 shutil.rmtree(folder)
     return totals[0], totals[1], totals[2]
+
+
+def _bundle(number: int, bundles: int, parts: list[Path],
+            words: list[pagefind_merge.PartWords], staging: Path, keep: Path | None,
+            name: str, reused: bool) -> list[int]:
+    """Bundle ``number`` (of ``bundles``, the oldest first) merged from its slices into
+    ``staging``, or linked from ``keep`` where it was kept merged; its counts."""
+    out = staging / search_bundles.folder(number, bundles)
+    if keep is not None and reused:
+        search_bundles.link_tree(keep / name / _MERGED, out)
+        return list(json.loads((keep / name / _COUNTS).read_text(encoding="utf-8")))
+    try:
+        merged = _merge_step(pagefind_merge.merge, parts, out, words, keep is not None)
+    except SearchIndexError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    counts = [merged.pages, merged.words, merged.filters]
+    if out != staging:
+        _drop_scripts(out)
+    if keep is not None:
+        _keep_merged(out, keep / name, counts)
+    return counts
 
 
 _BUNDLE_PREFIX: Final = "bundle-"

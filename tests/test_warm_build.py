@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.test_site_helpers import (
     ENGINE,
@@ -327,3 +328,38 @@ def test_a_new_commit_rebuilds_only_what_it_revised(tmp_path: Path) -> None:
     assert kept_pages(warm) > 20
     assert "补充停车情况" in warm.html("cases/2025-xinjian-shequ-tingche")
     assert head[:7] in warm.html("") and head[:7] in warm.html("data")
+
+
+@pytest.mark.parametrize("failure", ["a warning", "an error"])
+def test_a_build_that_fails_in_the_engine_leaves_no_state(tmp_path: Path, failure: str) -> None:
+    """The generator's part of the state is written before the engine runs: a build that
+    then fails must not leave it, half a state, for the next build. A warning (a
+    hand-written page's broken link) fails the build at its end, under ``--strict``;
+    an error (a theme template that does not compile) stops it in the middle."""
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, content)
+    theme = tmp_path / "theme_overrides"
+    shutil.copytree(ROOT / "theme_overrides", theme)
+    settings = {"theme": {**yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+                          ["theme"], "custom_dir": str(theme)}}
+    work = tmp_path / "work"
+    assert COLD in build_site(work, content, SAMPLE_AS_OF, settings=settings).output
+    state = work / "docs-warm"
+    assert (state / "state.pickle").is_file()
+    if failure == "a warning":
+        broken = content / "pages" / "broken-link.md"
+        broken.write_text("# 链接\n\n[不存在的页面](no-such-page.md)\n", encoding="utf-8")
+    else:
+        broken = theme / "partials" / "broken.html"
+        broken.parent.mkdir(exist_ok=True)
+        (theme / "404.html").write_text('{% include "partials/broken.html" %}', encoding="utf-8")
+        broken.write_text("{% if %}", encoding="utf-8")
+
+    failed = build_site(work, content, SAMPLE_AS_OF, check=False, settings=settings)
+
+    assert failed.returncode != 0, failed.output
+    assert sorted(path.name for path in state.glob("*state*")) == []
+    if failure == "an error":
+        (theme / "404.html").unlink()
+    broken.unlink()
+    assert COLD in build_site(work, content, SAMPLE_AS_OF, settings=settings).output

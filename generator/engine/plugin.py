@@ -74,6 +74,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         # `mkdocs build` from warm (``warm``, ``kept_pages``): what the last build left in build/.
         self.warm_build = False
         self.state: warm.State | None = None  # this build's, saved at its end
+        self.saving: warm.Saving | None = None  # its generator's part, written already
         self.previous: warm.State | None = None  # the last build's, when it holds
         self.keeper: SiteKeeper | None = None
         self.warnings = kept_pages.WarningCount()
@@ -146,19 +147,19 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
         if self.previous is not None:
             self.keeper = SiteKeeper(self.previous, self._warm_dir())
             self.keeper.set_aside(Path(config.site_dir))
-        if not self.options.search:
-            return
         slice_pages = self.options.search_slice_pages
-        if not self.serving:
+        if self.options.search and not self.serving:
             self.search_job = SearchJob(self.build_dir, self._bundle_dir(), slice_pages,
                                         keep=self._slices_dir() if self.warm_build else None,
                                         bundle_pages=self.options.search_bundle_pages)
-            return
-        site_dir = Path(config.site_dir)
-        if self.indexer is None or self.indexer.site_dir != site_dir:
-            self.indexer = BackgroundIndex(self.build_dir, self._bundle_dir(), site_dir,
-                                           slice_pages, self.options.search_bundle_pages)
-        self.indexer.request()
+        if self.warm_build:
+            self._save_generator_part()
+        if self.options.search and self.serving:
+            site_dir = Path(config.site_dir)
+            if self.indexer is None or self.indexer.site_dir != site_dir:
+                self.indexer = BackgroundIndex(self.build_dir, self._bundle_dir(), site_dir,
+                                               slice_pages, self.options.search_bundle_pages)
+            self.indexer.request()
 
     def _warm_dir(self) -> Path:
         """What a build keeps for the next one (``warm``), beside the docs tree."""
@@ -185,7 +186,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             shutil.rmtree(self._slices_dir(), ignore_errors=True)
             shutil.rmtree(self._templates_dir(), ignore_errors=True)  # maybe another Jinja's
             return
-        memos = previous.generator
+        memos, previous.generator = previous.generator, {}  # held by this plugin alone
         self.load_memo = memos.get("load_memo", self.load_memo)
         self.data_memo = memos.get("data_memo", self.data_memo)
         if all(warm.unchanged(str(self.build_dir / name), entry)
@@ -193,11 +194,26 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             self.rendered = memos.get("rendered")  # else someone changed the docs tree
         self.previous = previous
 
+    def _save_generator_part(self) -> None:
+        """Write the generator's part of the state now, and let go of the archive: nothing
+        in the engine's part of ``mkdocs build`` needs it, and at 100,000 cases it is
+        the largest thing this process would hold while the engine builds the pages."""
+        if self.state is None:
+            return
+        memos = {"rendered": self.rendered, "load_memo": self.load_memo,
+                 "data_memo": self.data_memo}
+        cases = self.rendered.archive.cases.values() if self.rendered is not None else ()
+        self.saving = warm.Saving(self._warm_dir(), self.state.fingerprint, memos, tuple(cases))
+        self.rendered = self.load_memo = self.data_memo = None
+
     def _save_warm(self, site_dir: Path) -> None:
         """Records of what this build left, for the next build; none after a warning."""
         _stop_counting(self.warnings)
-        state = self.state
-        if state is None or self.warnings.count:
+        state, saving, self.saving = self.state, self.saving, None
+        if state is None or saving is None:
+            return
+        if self.warnings.count:
+            saving.abandon()
             return
         kept = self.keeper.keep if self.keeper is not None else {}
         copied = {source: (dest, True) for source, dest in self.static.items()}
@@ -206,10 +222,7 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
             output = warm.record(str(site_dir / dest), before.output if before else None)
             if source in state.docs and output is not None:
                 state.pages[source] = warm.PageRecord(dest, state.docs[source], output, keepable)
-        state.generator = {"rendered": self.rendered, "load_memo": self.load_memo,
-                           "data_memo": self.data_memo}
-        cases = self.rendered.archive.cases.values() if self.rendered is not None else ()
-        warm.save(self._warm_dir(), state, tuple(cases))
+        saving.finish(state)
 
     def _bundle_dir(self) -> Path:
         """Where the search index is made, outside the site, until it goes into the site."""
@@ -270,6 +283,9 @@ class XieshangPlugin(BasePlugin[XieshangConfig]):  # type: ignore[valid-type]
 
     def on_build_error(self, *, error: Exception) -> None:
         _stop_counting(self.warnings)
+        if self.saving is not None:
+            self.saving.abandon()
+            self.saving = None
         if self.search_job is not None:
             self.search_job.stop()
             self.search_job = None

@@ -5,8 +5,9 @@ state (``site.changes.Rendered``), the records it loaded, where each case's
 open data lines are in the files it wrote (``data.memo``, offsets, not the
 lines); the engine's pages whose source and context did not change; the
 search index's slices. All of it is one pickle,
-``<build_dir>-warm/state.pickle``, written at the end of a build that
-finished without a warning, and deleted as soon as the next build reads it:
+``<build_dir>-warm/state.pickle``: the generator's part written as soon as
+the generator is done (``Saving``), the rest at the end of a build that
+finished without a warning; deleted as soon as the next build reads it:
 a build that fails half way leaves no state, and the one after starts cold.
 It is written and read as a stream, never held whole in memory; what it
 unpickles is what the build needs anyway (the records, shared by the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import dataclasses
 import hashlib
 import importlib.metadata
 import os
@@ -37,7 +39,7 @@ from typing import Any, BinaryIO, Final
 
 import generator
 
-MAGIC: Final = b"xieshang-warm-1\n"
+MAGIC: Final = b"xieshang-warm-2\n"
 STATE_FILE: Final = "state.pickle"
 PREVIOUS_SITE: Final = "site-previous"
 _DIGEST: Final = 32
@@ -179,36 +181,75 @@ def _read(file: BinaryIO, expected: str) -> object:
         shared = [pickle.load(file) for _ in range(pickle.load(file))]
         unpickler = pickle.Unpickler(file)
         unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
-        return unpickler.load()  # our own file, its checksum checked above
+        memos = unpickler.load()  # our own file, its checksum checked above
+        state = pickle.load(file)
+        if isinstance(state, State):
+            state.generator = memos
+        return state
     except Exception:  # whatever is wrong with it: start cold
         return None
 
 
-def save(folder: Path, state: State, shared: Collection[object] = ()) -> None:
-    """Write ``state`` for the next build: whole or not at all, pickled straight into the
-    file (the checksum goes in its place in the head once the rest is written).
+class Saving:
+    """A state written in two goes: the generator's part as soon as the generator is
+    done, the rest (the engine's records) when the build has finished.
 
-    ``shared``: objects the state holds many of (the case records), each pickled on
-    its own first and referred to by number from the state. A pickler keeps a memo of
-    every object it has written, to write each once: for the whole state at once,
-    that memo would be as large again as the archive (the peak of a build's memory).
-    An object's own memo is freed once it is written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{STATE_FILE}.new"
-    with open(partial, "w+b") as file:
-        file.write(MAGIC + state.fingerprint.encode("ascii") + bytes(_DIGEST))
-        writer = _Hashing(file)
-        pickle.dump(len(shared), writer, protocol=pickle.HIGHEST_PROTOCOL)
-        numbers: dict[int, int] = {}
-        for number, item in enumerate(shared):
-            pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
-            numbers[id(item)] = number
-        pickler = pickle.Pickler(writer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = lambda item: numbers.get(id(item))  # type: ignore[method-assign]
-        pickler.dump(state)
-        file.seek(len(MAGIC) + 64)
-        file.write(writer.digest.digest())
-    os.replace(partial, folder / STATE_FILE)
+    The generator's part is most of the state: the records of every case, the
+    memos that refer to them. Written before the engine runs, the build can let
+    go of the archive for the rest of the build (it was the largest thing the
+    process held then), and the pickler's memo of every object it writes is
+    not added to the engine's pages. Nothing is in ``folder`` until ``finish``:
+    a build that fails or warns calls ``abandon``, and the next one starts cold.
+
+    ``shared``: objects the memos hold many of (the case records), each pickled
+    on its own first and referred to by number: a pickler keeps a memo of every
+    object it has written, and for all of them at once that memo would be as
+    large again as the archive. An object's own memo is freed once it is written.
+    """
+
+    def __init__(self, folder: Path, fingerprint: str, memos: dict[str, Any],
+                 shared: Collection[object] = ()) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.partial = folder / f".{STATE_FILE}.new"
+        self.file = open(self.partial, "w+b")  # noqa: SIM115 -- closed by finish or abandon
+        try:
+            self.file.write(MAGIC + fingerprint.encode("ascii") + bytes(_DIGEST))
+            self.writer = _Hashing(self.file)
+            pickle.dump(len(shared), self.writer, protocol=pickle.HIGHEST_PROTOCOL)
+            numbers: dict[int, int] = {}
+            for number, item in enumerate(shared):
+                pickle.dump(item, self.writer, protocol=pickle.HIGHEST_PROTOCOL)
+                numbers[id(item)] = number
+            pickler = pickle.Pickler(self.writer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.persistent_id = lambda item: numbers.get(id(item))  # type: ignore[method-assign]
+            pickler.dump(memos)
+        except BaseException:
+            self.abandon()
+            raise
+
+    def finish(self, state: State) -> None:
+        """Write the rest of ``state`` (its ``generator`` was written already) and put the
+        file in its place: whole or not at all."""
+        try:
+            pickle.dump(dataclasses.replace(state, generator={}), self.writer,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+            self.file.seek(len(MAGIC) + 64)
+            self.file.write(self.writer.digest.digest())
+            self.file.close()
+            os.replace(self.partial, self.folder / STATE_FILE)
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        self.file.close()
+        self.partial.unlink(missing_ok=True)
+
+
+def save(folder: Path, state: State, shared: Collection[object] = ()) -> None:
+    """Write ``state`` for the next build in one go (``Saving`` does it in two)."""
+    Saving(folder, state.fingerprint, state.generator, shared).finish(state)
 
 
 class _Hashing:

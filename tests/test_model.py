@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -209,3 +210,31 @@ def test_the_model_is_immutable() -> None:
 def test_paragraphs() -> None:
     assert model.paragraphs("第一段\n第一段续\n\n\n第二段  \n") == ["第一段\n第一段续", "第二段"]
     assert model.paragraphs(None) == [] and model.paragraphs(" \n") == []
+
+
+def test_an_archive_pickles_as_what_it_is_made_of() -> None:
+    """The warm build's state holds the archive: its derived values are made again when
+    it is read, not written, and every record comes back equal."""
+    items = (item(1, due=dt.date(2020, 1, 1)), item(2))
+    follow_up = (FollowUp(dt.date(2022, 4, 1), "已完成", "完成", 1),)
+    original = Archive(PLATFORMS, (case("a", items=items, follow_up=follow_up), case("b")),
+                       AS_OF)
+
+    data = pickle.dumps(original, protocol=pickle.HIGHEST_PROTOCOL)
+    read = pickle.loads(data)
+
+    assert b"CaseView" not in data and b"ItemProgress" not in data
+    assert dict(read.cases) == dict(original.cases)
+    assert dict(read.platforms) == dict(original.platforms)
+    assert dict(read.views) == dict(original.views)
+    assert read.figures() == original.figures()
+    assert read.as_of == original.as_of
+
+
+@pytest.mark.parametrize("record", [
+    ConsensusItem(1, "修好", "物业", dt.date(2022, 6, 1)),
+    FollowUp(dt.date(2022, 4, 2), "推进中", "整体进展"),
+    model.Satisfaction(3, 2, 1),
+])
+def test_records_pickle_back_equal(record: object) -> None:
+    assert pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)) == record

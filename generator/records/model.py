@@ -11,11 +11,13 @@ figures of a platform over itself and every platform below it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 # Enumerations of the record format, in display order.
 LEVELS: Final = ("省", "市", "县区", "乡镇街道", "村社区")
@@ -326,6 +328,14 @@ class Archive:
         self.views = MappingProxyType({c.id: _view(c, as_of) for c in cases})
         self._figures = MappingProxyType(self._roll_up())
 
+    def __reduce__(self) -> tuple[type[Archive], tuple[object, ...]]:
+        """Pickled as what it is made from; the derived values are made again when read.
+
+        They are most of its objects (a view and the items' progress per case) and
+        quick to make; pickled, each would hold temporary objects in the pickler's
+        memo until the whole archive is written (``engine.warm`` pickles it)."""
+        return Archive, (tuple(self.platforms.values()), tuple(self.cases.values()), self.as_of)
+
     # The platform tree.
 
     @property
@@ -417,3 +427,22 @@ def _split_blank_lines(text: str) -> list[str]:
     if current:
         blocks.append("\n".join(current))
     return blocks
+
+
+def _pickled_by_fields(cls: type[Any]) -> None:
+    """Pickle instances of ``cls`` as its constructor's arguments, read in C.
+
+    A dataclass with ``slots=True`` pickles through Python functions that list its
+    fields again for every object: most of the time of saving and reading the
+    warm build's state (``engine.warm``), which holds every record."""
+    get = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+    if len(dataclasses.fields(cls)) == 1:
+        cls.__reduce__ = lambda self: (cls, (get(self),))
+    else:
+        cls.__reduce__ = lambda self: (cls, get(self))
+
+
+for _class in (Method, Platform, Topic, Step, Group, Participants, ConsensusItem, Consensus,
+               FollowUp, Satisfaction, Evaluation, Notice, Source, Withdrawal, Case,
+               ItemProgress, Figures, CaseView):
+    _pickled_by_fields(_class)

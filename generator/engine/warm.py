@@ -44,6 +44,7 @@ STATE_FILE: Final = "state.pickle"
 PREVIOUS_SITE: Final = "site-previous"
 _DIGEST: Final = 32
 _CHUNK: Final = 1 << 20
+_SHARED_CHUNK: Final = 1000  # case records per pickle (``Saving``)
 
 
 
@@ -178,7 +179,9 @@ def _read(file: BinaryIO, expected: str) -> object:
         return None
     file.seek(start)
     try:
-        shared = [pickle.load(file) for _ in range(pickle.load(file))]
+        count, shared = pickle.load(file), []
+        while len(shared) < count:
+            shared.extend(pickle.load(file))
         unpickler = pickle.Unpickler(file)
         unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
         memos = unpickler.load()  # our own file, its checksum checked above
@@ -201,10 +204,14 @@ class Saving:
     not added to the engine's pages. Nothing is in ``folder`` until ``finish``:
     a build that fails or warns calls ``abandon``, and the next one starts cold.
 
-    ``shared``: objects the memos hold many of (the case records), each pickled
-    on its own first and referred to by number: a pickler keeps a memo of every
-    object it has written, and for all of them at once that memo would be as
-    large again as the archive. An object's own memo is freed once it is written.
+    ``shared``: objects the memos hold many of (the case records), pickled first
+    a chunk at a time and referred to by number: a pickler keeps a memo of
+    every object it has written (and of the temporary ones it made to write
+    them), and for all of them at once that memo would be as large again as
+    the archive. A chunk's memo is freed once it is written; within a chunk,
+    a text its records share (a role, a status, a department) is written
+    once and read back as one object, as the build that loaded the records
+    holds it.
     """
 
     def __init__(self, folder: Path, fingerprint: str, memos: dict[str, Any],
@@ -216,11 +223,13 @@ class Saving:
         try:
             self.file.write(MAGIC + fingerprint.encode("ascii") + bytes(_DIGEST))
             self.writer = _Hashing(self.file)
-            pickle.dump(len(shared), self.writer, protocol=pickle.HIGHEST_PROTOCOL)
+            items = list(shared)
+            pickle.dump(len(items), self.writer, protocol=pickle.HIGHEST_PROTOCOL)
             numbers: dict[int, int] = {}
-            for number, item in enumerate(shared):
-                pickle.dump(item, self.writer, protocol=pickle.HIGHEST_PROTOCOL)
-                numbers[id(item)] = number
+            for start in range(0, len(items), _SHARED_CHUNK):
+                chunk = items[start:start + _SHARED_CHUNK]
+                pickle.dump(chunk, self.writer, protocol=pickle.HIGHEST_PROTOCOL)
+                numbers.update((id(item), start + n) for n, item in enumerate(chunk))
             pickler = pickle.Pickler(self.writer, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.persistent_id = lambda item: numbers.get(id(item))  # type: ignore[method-assign]
             pickler.dump(memos)

@@ -8,7 +8,7 @@ Environment: BENCH_SIZES (default 1000,10000,50000), BENCH_CHECK_CASES
 (default 10000), BENCH_SEED (default 1), BENCH_REPEAT (check runs, default 1),
 BENCH_DATA_SIZES (open data section, default 10000,100000), BENCH_CHARTS_CASES (charts
 section, default 10000), BENCH_WARM_SIZES (warm builds section, default 10000;
-100000 takes long).
+100000 takes long), BENCH_PUBLISH_SIZES (publish section, default 10000).
 Generated archives and sites go to bench/out/ (git-ignored). See bench/README.md.
 """
 
@@ -27,12 +27,13 @@ from bench.data import data_section
 from bench.feeds import feeds_section
 from bench.history import history_section
 from bench.pages import pages_section
+from bench.publish import publish_section
 from bench.search import search_section
 from bench.serve import serve_section
 from bench.warm import warm_section
 
 SECTIONS = ("check", "build", "search", "serve", "history", "data", "feeds", "pages", "charts",
-            "warm")
+            "warm", "publish")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages": lambda: pages_section(10_000, args.seed),
         "charts": lambda: charts_section(args.charts_cases, args.seed),
         "warm": lambda: warm_section(args.warm_sizes, args.seed),
+        "publish": lambda: publish_section(args.publish_sizes, args.seed),
     }
     titles = {
         "check": f"a. check: python -m generator check over {args.check_cases:,} cases",
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "charts": f"i. charts at {args.charts_cases:,} cases: the step against a cold build, "
                   "and bytes per page",
         "warm": "j. warm builds: cold, then one edited case rebuilt reusing build/",
+        "publish": "k. publishing a push of records: publish.yml's steps on this machine",
     }
     for name in args.sections:
         body = runners[name]()
@@ -87,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                         default=_numbers(env.get("BENCH_DATA_SIZES") or "10000,100000"))
     parser.add_argument("--warm-sizes", type=_numbers,
                         default=_numbers(env.get("BENCH_WARM_SIZES") or "10000"))
+    parser.add_argument("--publish-sizes", type=_numbers,
+                        default=_numbers(env.get("BENCH_PUBLISH_SIZES") or "10000"))
     return parser
 
 

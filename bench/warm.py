@@ -98,7 +98,7 @@ def warm_size(cases: int, seed: int) -> WarmRun:
     cold = _build(work, config, env, f"[{cases:,}] cold build", "warm-cold.log")
     if not cold.ok:
         return WarmRun(archive, cold, None, None, 0, 0, "")
-    edited = _first_case(archive.content)
+    edited = first_case(archive.content)
     original = edited.read_bytes()
     try:
         text = original.decode("utf-8")
@@ -120,7 +120,7 @@ def _build(work: Path, config: Path, env: dict[str, str], label: str, log: str) 
                        "-d", work / "site"], cwd=work, env=env, log=work / "logs" / log)
 
 
-def _first_case(content: Path) -> Path:
+def first_case(content: Path) -> Path:
     for path in sorted((content / "cases").rglob("*.yml")):
         if EDIT in path.read_text(encoding="utf-8"):
             return path

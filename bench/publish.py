@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import formats, project, synth, table
-from bench.archives import ensure_archive
+from bench import formats, table
 from bench.measure import Measurement, progress, run
-from bench.warm import EDIT, SENTENCE, first_case
+from bench.warm import EDIT, SENTENCE, build_argv, first_case, fresh_work
 
 CACHE = "cache.tzst"  # beside the work folder's build/ and site/
 ARTIFACT = "artifact.tar"
@@ -47,14 +46,9 @@ def publish_section(sizes: Sequence[int], seed: int) -> str:
 
 def publish_size(cases: int, seed: int) -> tuple[list[Step], Measurement]:
     progress(f"publish section: {cases:,} cases")
-    archive = ensure_archive(cases, seed)
-    work, env = archive.work, synth.source_date_env()
-    config = project.prepare_site_dir(work)
-    project.without_size_warning(config)
-    for folder in ("build", "site"):
-        shutil.rmtree(work / folder, ignore_errors=True)
-    build = [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config,
-             "-d", work / "site"]
+    archive, config, env = fresh_work(cases, seed)
+    work = archive.work
+    build = build_argv(work, config)
     label = f"[{cases:,}]"
     previous = run(f"{label} the last publish (a cold build)", build, cwd=work, env=env,
                    log=work / "logs" / "publish-cold.log")

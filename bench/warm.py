@@ -89,12 +89,8 @@ def _memory(runs: list[WarmRun]) -> str:
 
 def warm_size(cases: int, seed: int) -> WarmRun:
     progress(f"warm section: {cases:,} cases")
-    archive = ensure_archive(cases, seed)
-    work, env = archive.work, synth.source_date_env()
-    config = project.prepare_site_dir(work)
-    project.without_size_warning(config)
-    for folder in ("build", "site"):
-        _remove(work / folder)
+    archive, config, env = fresh_work(cases, seed)
+    work = archive.work
     cold = _build(work, config, env, f"[{cases:,}] cold build", "warm-cold.log")
     if not cold.ok:
         return WarmRun(archive, cold, None, None, 0, 0, "")
@@ -115,9 +111,26 @@ def warm_size(cases: int, seed: int) -> WarmRun:
                    _state_bytes(state), kept)
 
 
+def fresh_work(cases: int, seed: int) -> tuple[Archive, Path, dict[str, str]]:
+    """The archive's work folder made to look like the repository, without ``build/`` or
+    ``site/`` (the next build there starts cold): the archive, the config, the
+    environment to build in."""
+    archive = ensure_archive(cases, seed)
+    config = project.prepare_site_dir(archive.work)
+    project.without_size_warning(config)
+    for folder in ("build", "site"):
+        _remove(archive.work / folder)
+    return archive, config, synth.source_date_env()
+
+
+def build_argv(work: Path, config: Path) -> list[str | Path]:
+    """``make site``'s command in ``work``."""
+    return [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config,
+            "-d", work / "site"]
+
+
 def _build(work: Path, config: Path, env: dict[str, str], label: str, log: str) -> Measurement:
-    return run(label, [sys.executable, "-m", "properdocs", "build", "--strict", "-f", config,
-                       "-d", work / "site"], cwd=work, env=env, log=work / "logs" / log)
+    return run(label, build_argv(work, config), cwd=work, env=env, log=work / "logs" / log)
 
 
 def first_case(content: Path) -> Path:

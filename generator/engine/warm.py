@@ -260,11 +260,6 @@ class Saving:
         self.partial.unlink(missing_ok=True)
 
 
-def save(folder: Path, state: State, shared: Collection[object] = ()) -> None:
-    """Write ``state`` for the next build in one go (``Saving`` does it in two)."""
-    Saving(folder, state.fingerprint, state.generator, shared).finish(state)
-
-
 class _Hashing:
     """A file to pickle into that hashes what goes through it."""
 

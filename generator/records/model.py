@@ -435,8 +435,9 @@ def _pickled_by_fields(cls: type[Any]) -> None:
     A dataclass with ``slots=True`` pickles through Python functions that list its
     fields again for every object: most of the time of saving and reading the
     warm build's state (``engine.warm``), which holds every record."""
-    get = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
-    if len(dataclasses.fields(cls)) == 1:
+    names = [f.name for f in dataclasses.fields(cls)]
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
         cls.__reduce__ = lambda self: (cls, (get(self),))
     else:
         cls.__reduce__ = lambda self: (cls, get(self))
